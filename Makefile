@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                  module for KDIR and the userspace tools
+#   make KDIR=DIR         module for another kernel's build tree
+#   make W=1              kernel build with extra warnings
+#   make check            unit tests on the host, kselftests in a VM per kernel
+#   make demo             the seed's tables played through conenat in a VM
+#   make checkpatch       checkpatch.pl --strict on kmod/ and include/
+#   make sparse           sparse (C=2) over the module
+#   make install          modules_install and the tools into PREFIX
+#   make setup            install what the build and tests need (Debian)
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE ?= $(or $(CONENAT_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/conenat)
+PREFIX ?= /usr/local
+DESTDIR ?=
+KERNELS ?= 6.1 6.12
+
+# The running kernel's build tree when present, else the newest installed
+# Debian headers, else the newest cached test kernel.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))) \
+	$(lastword $(sort $(wildcard $(CACHE)/kernels/*/root/usr/src/linux-headers-*-amd64))))
+
+.PHONY: all module tools check unit kselftest demo bench checkpatch sparse \
+	install setup clean
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: install linux-headers-amd64, run 'make setup' or pass KDIR=" >&2; exit 1; }
+	cp "$$($(TOP)/scripts/build-module $(KDIR) $(if $(W),W=$(W)))" $(TOP)/conenat.ko
+
+tools:
+	$(MAKE) -C $(TOP)/userspace
+
+check: tools
+	$(TOP)/selftests/check $(KERNELS)
+
+demo: tools
+	$(TOP)/selftests/vm/run -- $(TOP)/selftests/demo.sh
+
+checkpatch:
+	$(TOP)/scripts/checkpatch
+
+sparse:
+	$(TOP)/scripts/build-module $(KDIR) C=2 >/dev/null
+
+install: all
+	install -D -m 0644 $(TOP)/conenat.ko \
+		$(DESTDIR)/lib/modules/$$(make -s -C $(KDIR) kernelrelease)/updates/conenat.ko
+	test -n "$(DESTDIR)" || depmod -a $$(make -s -C $(KDIR) kernelrelease)
+	$(MAKE) -C $(TOP)/userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+setup:
+	$(TOP)/scripts/setup
+
+clean:
+	rm -rf $(CACHE)/build $(TOP)/conenat.ko
+	$(MAKE) -C $(TOP)/userspace clean
+	$(MAKE) -C $(TOP)/selftests clean

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: created with the namespace (or at module
+ * load for existing ones) and torn down with it (or at unload).
+ */
+
+#include "netns.h"
+
+unsigned int conenat_net_id __read_mostly;
+
+static int __net_init conenat_net_init(struct net *net)
+{
+	struct conenat_net *cn = conenat_pernet(net);
+
+	cn->net = net;
+	return 0;
+}
+
+static void __net_exit conenat_net_exit(struct net *net)
+{
+}
+
+static struct pernet_operations conenat_net_ops = {
+	.init = conenat_net_init,
+	.exit = conenat_net_exit,
+	.id   = &conenat_net_id,
+	.size = sizeof(struct conenat_net),
+};
+
+int __init conenat_netns_init(void)
+{
+	return register_pernet_subsys(&conenat_net_ops);
+}
+
+void conenat_netns_uninit(void)
+{
+	unregister_pernet_subsys(&conenat_net_ops);
+}

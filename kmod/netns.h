@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CONENAT_NETNS_H
+#define _CONENAT_NETNS_H
+
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+/* Everything conenat keeps for one network namespace. */
+struct conenat_net {
+	struct net *net;
+};
+
+extern unsigned int conenat_net_id;
+
+static inline struct conenat_net *conenat_pernet(const struct net *net)
+{
+	return net_generic(net, conenat_net_id);
+}
+
+int conenat_netns_init(void);
+void conenat_netns_uninit(void);
+
+#endif /* _CONENAT_NETNS_H */
