@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A generic netlink client on libmnl: resolve a family, send a request,
+ * run a callback per reply, and turn errors into errno plus the kernel's
+ * extended ACK message.
+ */
+#ifndef CONENAT_GENL_H
+#define CONENAT_GENL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+
+struct genl_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family;
+	uint8_t version;
+	char *buf;
+	/* The kernel's extack message for the last failed request, or "". */
+	char errmsg[256];
+};
+
+/*
+ * Open a socket and resolve the family.  Returns 0, or a negative errno:
+ * -ENOENT when no such family is registered (module not loaded).
+ */
+int genl_open(struct genl_sock *gs, const char *family);
+void genl_close(struct genl_sock *gs);
+
+/* Start a request in gs->buf: nlmsghdr + genlmsghdr for cmd. */
+struct nlmsghdr *genl_request(struct genl_sock *gs, uint8_t cmd, uint16_t flags);
+
+/*
+ * Send nlh and run cb on each reply until the ACK or the end of a dump.
+ * Returns 0 or a negative errno; gs->errmsg holds the extack message.
+ */
+int genl_transact(struct genl_sock *gs, struct nlmsghdr *nlh,
+		  mnl_cb_t cb, void *data);
+
+/* Offset of a genl message's attributes, for mnl_attr_parse. */
+#define GENL_HDRLEN_ALIGNED MNL_ALIGN(sizeof(struct genlmsghdr))
+
+#endif /* CONENAT_GENL_H */
