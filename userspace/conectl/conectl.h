@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "args.h"
 #include "genl.h"
 
 /* An object's command handler: argv starts after the command word. */
@@ -15,9 +16,6 @@ struct conectl_cmd {
 };
 
 extern const char *conectl_prog;
-
-/* Is arg a non-empty prefix of word (iproute2's matches())? */
-bool matches(const char *arg, const char *word);
 
 /* Run the command of cmds that argv[0] names (default: the first). */
 int dispatch(const char *object, const struct conectl_cmd *cmds, int argc,

@@ -23,13 +23,6 @@ static void usage(FILE *f)
 		"       OPTIONS := { -j[son] | -h[elp] }\n");
 }
 
-bool matches(const char *arg, const char *word)
-{
-	size_t len = strlen(arg);
-
-	return len && len <= strlen(word) && !strncmp(arg, word, len);
-}
-
 static int vreport(int rc, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: ", conectl_prog);

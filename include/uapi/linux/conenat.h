@@ -38,6 +38,7 @@ enum conenat_cmd {
 	CONENAT_CMD_GET_VERSION,
 	__CONENAT_CMD_MAX
 };
+
 #define CONENAT_CMD_MAX (__CONENAT_CMD_MAX - 1)
 
 enum conenat_attr {
@@ -46,6 +47,7 @@ enum conenat_attr {
 	CONENAT_A_API_VERSION,
 	__CONENAT_A_LAST
 };
+
 #define CONENAT_A_MAX (__CONENAT_A_LAST - 1)
 
 #endif /* _UAPI_CONENAT_H */
