@@ -5,17 +5,49 @@
  */
 
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 #include <uapi/linux/conenat.h>
 
+#include "compat.h"
+#include "instance.h"
+#include "mapping.h"
 #include "netlink.h"
 #include "version.h"
 
+#define CONENAT_DEFAULT_PORT_MIN 1024
+#define CONENAT_DEFAULT_PORT_MAX 65535
+#define CONENAT_DEFAULT_UDP_TIMEOUT 300
+#define CONENAT_MAX_TIMEOUT 86400
+
 static struct genl_family genl_family;
 
+static struct netlink_range_validation conenat_timeout_range = {
+	.min = 1,
+	.max = CONENAT_MAX_TIMEOUT,
+};
+
+static const struct nla_policy conenat_addr_policy[CONENAT_A_ADDR_MAX + 1] = {
+	[CONENAT_A_ADDR]	= NLA_POLICY_EXACT_LEN(sizeof(__be32)),
+};
+
 static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
-	[CONENAT_A_VERSION]	= { .type = NLA_REJECT },
-	[CONENAT_A_API_VERSION]	= { .type = NLA_REJECT },
+	[CONENAT_A_VERSION]		= { .type = NLA_REJECT },
+	[CONENAT_A_API_VERSION]		= { .type = NLA_REJECT },
+	[CONENAT_A_NAT_NAME]		= { .type = NLA_NUL_STRING,
+					    .len = CONENAT_NAME_LEN - 1 },
+	[CONENAT_A_NAT_IFNAME]		= { .type = NLA_NUL_STRING,
+					    .len = IFNAMSIZ - 1 },
+	[CONENAT_A_NAT_ADDRS]		= NLA_POLICY_NESTED_ARRAY(conenat_addr_policy),
+	[CONENAT_A_NAT_PORT_MIN]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[CONENAT_A_NAT_PORT_MAX]	= NLA_POLICY_MIN(NLA_U16, 1),
+	[CONENAT_A_NAT_MAPPING]		= NLA_POLICY_MAX(NLA_U8, CONENAT_MAPPING_MAX),
+	[CONENAT_A_NAT_FILTERING]	= NLA_POLICY_MAX(NLA_U8, CONENAT_FILTERING_MAX),
+	[CONENAT_A_NAT_UDP_TIMEOUT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_NAT_FLAGS]		= NLA_POLICY_MASK(NLA_U32, __CONENAT_NAT_F_ALL),
+	[CONENAT_A_NAT_STATS]		= { .type = NLA_REJECT },
+	[CONENAT_A_MAP]			= { .type = NLA_REJECT },
 };
 
 static int conenat_get_version(struct sk_buff *skb, struct genl_info *info)
@@ -41,10 +73,525 @@ nla_failure:
 	return -EMSGSIZE;
 }
 
+/* A valid instance name: letters, digits, '-' and '_'. */
+static bool conenat_name_valid(const char *name)
+{
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && *name != '-' && *name != '_')
+			return false;
+	return true;
+}
+
+static int conenat_parse_addrs(struct conenat_cfg *cfg,
+			       const struct nlattr *nest,
+			       struct netlink_ext_ack *extack)
+{
+	const struct nlattr *a;
+	unsigned int i;
+	int rem;
+
+	cfg->naddrs = 0;
+	memset(cfg->addrs, 0, sizeof(cfg->addrs));
+	nla_for_each_nested(a, nest, rem) {
+		__be32 addr = nla_get_in_addr(a);
+
+		if (cfg->naddrs == CONENAT_MAX_ADDRS) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "too many addresses");
+			return -EINVAL;
+		}
+		if (ipv4_is_zeronet(addr) || ipv4_is_multicast(addr) ||
+		    ipv4_is_lbcast(addr) || ipv4_is_loopback(addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "external address must be unicast");
+			return -EINVAL;
+		}
+		for (i = 0; i < cfg->naddrs; i++) {
+			if (cfg->addrs[i] == addr) {
+				NL_SET_ERR_MSG_ATTR(extack, a, "duplicate address");
+				return -EINVAL;
+			}
+		}
+		cfg->addrs[cfg->naddrs++] = addr;
+	}
+	if (!cfg->naddrs) {
+		NL_SET_ERR_MSG_ATTR(extack, nest, "empty address list");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Apply the settings present in attrs to cfg, validating them. */
+static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
+			     struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (attrs[CONENAT_A_NAT_IFNAME]) {
+		if (!nla_len(attrs[CONENAT_A_NAT_IFNAME]) ||
+		    !*(char *)nla_data(attrs[CONENAT_A_NAT_IFNAME])) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[CONENAT_A_NAT_IFNAME],
+					    "empty device name");
+			return -EINVAL;
+		}
+		nla_strscpy(cfg->ifname, attrs[CONENAT_A_NAT_IFNAME],
+			    sizeof(cfg->ifname));
+	}
+	if (attrs[CONENAT_A_NAT_ADDRS]) {
+		ret = conenat_parse_addrs(cfg, attrs[CONENAT_A_NAT_ADDRS],
+					  extack);
+		if (ret)
+			return ret;
+	}
+	if (attrs[CONENAT_A_NAT_PORT_MIN])
+		cfg->port_min = nla_get_u16(attrs[CONENAT_A_NAT_PORT_MIN]);
+	if (attrs[CONENAT_A_NAT_PORT_MAX])
+		cfg->port_max = nla_get_u16(attrs[CONENAT_A_NAT_PORT_MAX]);
+	if (cfg->port_min > cfg->port_max) {
+		NL_SET_ERR_MSG(extack, "port range: minimum above maximum");
+		return -EINVAL;
+	}
+	if (attrs[CONENAT_A_NAT_MAPPING])
+		cfg->mapping = nla_get_u8(attrs[CONENAT_A_NAT_MAPPING]);
+	if (attrs[CONENAT_A_NAT_FILTERING])
+		cfg->filtering = nla_get_u8(attrs[CONENAT_A_NAT_FILTERING]);
+	if (attrs[CONENAT_A_NAT_UDP_TIMEOUT])
+		cfg->udp_timeout = nla_get_u32(attrs[CONENAT_A_NAT_UDP_TIMEOUT]);
+	if (attrs[CONENAT_A_NAT_FLAGS])
+		cfg->flags = nla_get_u32(attrs[CONENAT_A_NAT_FLAGS]);
+	return 0;
+}
+
+static const char *conenat_nat_name(struct genl_info *info)
+{
+	struct nlattr *a = info->attrs[CONENAT_A_NAT_NAME];
+
+	if (!a) {
+		NL_SET_ERR_MSG(info->extack, "NAT instance name missing");
+		return NULL;
+	}
+	return nla_data(a);
+}
+
+/* The named instance, or NULL with the reason in extack. */
+static struct conenat_instance *conenat_nat_lookup(struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+	const char *name = conenat_nat_name(info);
+
+	if (!name)
+		return NULL;
+	inst = conenat_instance_find(cn, name);
+	if (!inst)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CONENAT_A_NAT_NAME],
+				    "no such NAT instance");
+	return inst;
+}
+
+static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	const char *name = conenat_nat_name(info);
+	struct conenat_cfg *cfg;
+	int ret;
+
+	if (!name)
+		return -EINVAL;
+	if (!conenat_name_valid(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CONENAT_A_NAT_NAME],
+				    "name may hold letters, digits, '-' and '_'");
+		return -EINVAL;
+	}
+	if (!info->attrs[CONENAT_A_NAT_IFNAME]) {
+		NL_SET_ERR_MSG(info->extack, "device name missing");
+		return -EINVAL;
+	}
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	cfg->port_min = CONENAT_DEFAULT_PORT_MIN;
+	cfg->port_max = CONENAT_DEFAULT_PORT_MAX;
+	cfg->mapping = CONENAT_MAPPING_EIM;
+	cfg->filtering = CONENAT_FILTERING_EIF;
+	cfg->udp_timeout = CONENAT_DEFAULT_UDP_TIMEOUT;
+	ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
+	if (ret) {
+		kfree(cfg);
+		return ret;
+	}
+	return conenat_instance_add(cn, name, cfg, info->extack);
+}
+
+static int conenat_set_nat(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+	struct conenat_cfg *cfg;
+	int ret = -ENOENT;
+
+	/* Under the lock, so the copy is of the settings being replaced. */
+	mutex_lock(&cn->lock);
+	inst = conenat_nat_lookup(info);
+	if (!inst)
+		goto out;
+	refcount_inc(&inst->refcnt);
+	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
+						lockdep_is_held(&cn->lock)),
+		      sizeof(*cfg), GFP_KERNEL);
+	mutex_unlock(&cn->lock);
+	ret = -ENOMEM;
+	if (cfg)
+		ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
+	if (!ret)
+		ret = conenat_instance_change(inst, cfg, info->extack);
+	else
+		kfree(cfg);
+	conenat_instance_put(inst);
+	return ret;
+out:
+	mutex_unlock(&cn->lock);
+	return ret;
+}
+
+static int conenat_del_nat(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+
+	mutex_lock(&cn->lock);
+	inst = conenat_nat_lookup(info);
+	if (inst)
+		refcount_inc(&inst->refcnt);
+	mutex_unlock(&cn->lock);
+	if (!inst)
+		return -ENOENT;
+	/* A concurrent delete may have won; then this one finds nothing. */
+	mutex_lock(&cn->lock);
+	if (inst->dead) {
+		mutex_unlock(&cn->lock);
+		conenat_instance_put(inst);
+		return -ENOENT;
+	}
+	mutex_unlock(&cn->lock);
+	conenat_instance_del(inst);
+	conenat_instance_put(inst);
+	return 0;
+}
+
+static int conenat_put_stats(struct sk_buff *msg, struct conenat_instance *inst)
+{
+	struct conenat_stats s;
+	struct nlattr *nest;
+
+	conenat_instance_stats(inst, &s);
+	nest = nla_nest_start(msg, CONENAT_A_NAT_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_MAPPINGS_LIVE,
+			      atomic_read(&inst->nmappings), CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_MAPPINGS_CREATED, s.created,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_MAPPINGS_EXPIRED, s.expired,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_IN_PASSED, s.in_passed,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_IN_DROPPED, s.in_dropped,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_ALLOC_FAILED, s.alloc_failed,
+			      CONENAT_STAT_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int conenat_put_cfg(struct sk_buff *msg, const struct conenat_cfg *cfg)
+{
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (nla_put_string(msg, CONENAT_A_NAT_IFNAME, cfg->ifname) ||
+	    nla_put_u16(msg, CONENAT_A_NAT_PORT_MIN, cfg->port_min) ||
+	    nla_put_u16(msg, CONENAT_A_NAT_PORT_MAX, cfg->port_max) ||
+	    nla_put_u8(msg, CONENAT_A_NAT_MAPPING, cfg->mapping) ||
+	    nla_put_u8(msg, CONENAT_A_NAT_FILTERING, cfg->filtering) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_UDP_TIMEOUT, cfg->udp_timeout) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_FLAGS, cfg->flags))
+		return -EMSGSIZE;
+	if (!cfg->naddrs)
+		return 0;
+	nest = nla_nest_start(msg, CONENAT_A_NAT_ADDRS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < cfg->naddrs; i++)
+		if (nla_put_in_addr(msg, CONENAT_A_ADDR, cfg->addrs[i]))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int conenat_fill_nat(struct sk_buff *msg, struct conenat_instance *inst,
+			    u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &genl_family, flags,
+			  CONENAT_CMD_GET_NAT);
+	if (!hdr)
+		return -EMSGSIZE;
+	rcu_read_lock();
+	if (nla_put_string(msg, CONENAT_A_NAT_NAME, inst->name) ||
+	    conenat_put_cfg(msg, rcu_dereference(inst->cfg)) ||
+	    conenat_put_stats(msg, inst)) {
+		rcu_read_unlock();
+		genlmsg_cancel(msg, hdr);
+		return -EMSGSIZE;
+	}
+	rcu_read_unlock();
+	genlmsg_end(msg, hdr);
+	return 0;
+}
+
+static int conenat_get_nat(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+	struct sk_buff *msg;
+	int ret;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	inst = conenat_nat_lookup(info);
+	ret = inst ? conenat_fill_nat(msg, inst, info->snd_portid,
+				      info->snd_seq, 0) : -ENOENT;
+	mutex_unlock(&cn->lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: instances already sent. */
+static int conenat_dump_nat(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct conenat_net *cn = conenat_pernet(sock_net(skb->sk));
+	struct conenat_instance *inst;
+	long i = 0;
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry(inst, &cn->instances, list) {
+		if (i++ < cb->args[0])
+			continue;
+		if (conenat_fill_nat(skb, inst, NETLINK_CB(cb->skb).portid,
+				     cb->nlh->nlmsg_seq, NLM_F_MULTI))
+			break;
+		cb->args[0] = i;
+	}
+	mutex_unlock(&cn->lock);
+	return skb->len;
+}
+
+static int conenat_flush_map(struct sk_buff *skb, struct genl_info *info)
+{
+	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
+	struct conenat_instance *inst;
+
+	mutex_lock(&cn->lock);
+	inst = conenat_nat_lookup(info);
+	if (inst)
+		conenat_mappings_flush(inst);
+	mutex_unlock(&cn->lock);
+	return inst ? 0 : -ENOENT;
+}
+
+/* A mapping dump walks the external table from where the last part ended. */
+struct conenat_map_dump {
+	struct conenat_instance *inst;
+	struct rhashtable_iter iter;
+};
+
+static int conenat_map_dump_start(struct netlink_callback *cb)
+{
+	struct conenat_net *cn = conenat_pernet(sock_net(cb->skb->sk));
+	struct nlattr **attrs = conenat_dump_attrs(cb);
+	struct conenat_map_dump *d;
+	const char *name;
+
+	if (!attrs[CONENAT_A_NAT_NAME]) {
+		NL_SET_ERR_MSG(cb->extack, "NAT instance name missing");
+		return -EINVAL;
+	}
+	name = nla_data(attrs[CONENAT_A_NAT_NAME]);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->inst = conenat_instance_get(sock_net(cb->skb->sk), name);
+	if (!d->inst) {
+		kfree(d);
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[CONENAT_A_NAT_NAME],
+				    "no such NAT instance");
+		return -ENOENT;
+	}
+	rhashtable_walk_enter(&cn->by_ext, &d->iter);
+	cb->args[0] = (long)d;
+	return 0;
+}
+
+static int conenat_map_dump_done(struct netlink_callback *cb)
+{
+	struct conenat_map_dump *d = (struct conenat_map_dump *)cb->args[0];
+
+	if (d) {
+		rhashtable_walk_exit(&d->iter);
+		conenat_instance_put(d->inst);
+		kfree(d);
+	}
+	return 0;
+}
+
+static int conenat_put_endpoint(struct sk_buff *msg, int addr_type,
+				__be32 addr, int port_type, __be16 port)
+{
+	return nla_put_in_addr(msg, addr_type, addr) ||
+	       nla_put_u16(msg, port_type, ntohs(port)) ? -EMSGSIZE : 0;
+}
+
+/* The remotes it sent to, as many as fit. */
+static void conenat_put_permits(struct sk_buff *msg, struct conenat_mapping *m)
+{
+	struct conenat_remote *r;
+	struct nlattr *nest, *p;
+
+	nest = nla_nest_start(msg, CONENAT_MAP_A_PERMITS);
+	if (!nest)
+		return;
+	hlist_for_each_entry_rcu(r, &m->remotes, list) {
+		if (r->key.addr_only ||
+		    !test_bit(CONENAT_REMOTE_PERMIT, &r->flags))
+			continue;
+		p = nla_nest_start(msg, CONENAT_MAP_A_PERMIT);
+		if (!p)
+			break;
+		if (conenat_put_endpoint(msg, CONENAT_PERMIT_A_ADDR, r->key.addr,
+					 CONENAT_PERMIT_A_PORT, r->key.port)) {
+			nla_nest_cancel(msg, p);
+			break;
+		}
+		nla_nest_end(msg, p);
+	}
+	nla_nest_end(msg, nest);
+}
+
+static int conenat_put_map(struct sk_buff *msg, struct conenat_mapping *m)
+{
+	const struct conenat_int_key *k = &m->ikey;
+	long left = (long)READ_ONCE(m->expires) - (long)jiffies;
+
+	if (nla_put_u8(msg, CONENAT_MAP_A_PROTO, k->proto) ||
+	    conenat_put_endpoint(msg, CONENAT_MAP_A_INT_ADDR, k->int_addr,
+				 CONENAT_MAP_A_INT_PORT, k->int_port) ||
+	    conenat_put_endpoint(msg, CONENAT_MAP_A_EXT_ADDR, m->ekey.addr,
+				 CONENAT_MAP_A_EXT_PORT, m->ekey.port) ||
+	    (k->rem_addr &&
+	     nla_put_in_addr(msg, CONENAT_MAP_A_REM_ADDR, k->rem_addr)) ||
+	    (k->rem_port &&
+	     nla_put_u16(msg, CONENAT_MAP_A_REM_PORT, ntohs(k->rem_port))) ||
+	    nla_put_u32(msg, CONENAT_MAP_A_EXPIRES_MS,
+			left > 0 ? jiffies_to_msecs(left) : 0) ||
+	    nla_put_u64_64bit(msg, CONENAT_MAP_A_PKTS_OUT,
+			      atomic64_read(&m->pkts_out), CONENAT_MAP_A_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_MAP_A_PKTS_IN,
+			      atomic64_read(&m->pkts_in), CONENAT_MAP_A_PAD))
+		return -EMSGSIZE;
+	conenat_put_permits(msg, m);
+	return 0;
+}
+
+static int conenat_fill_map(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct conenat_mapping *m)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &genl_family, NLM_F_MULTI, CONENAT_CMD_GET_MAP);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = NULL;
+	if (nla_put_string(skb, CONENAT_A_NAT_NAME, m->inst->name))
+		goto cancel;
+	nest = nla_nest_start(skb, CONENAT_A_MAP);
+	if (!nest || conenat_put_map(skb, m))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int conenat_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct conenat_map_dump *d = (struct conenat_map_dump *)cb->args[0];
+	struct conenat_mapping *m;
+	int ret = 0;
+
+	rhashtable_walk_start(&d->iter);
+	/* Peek first: a mapping that does not fit is sent in the next part. */
+	while ((m = rhashtable_walk_peek(&d->iter))) {
+		if (IS_ERR(m)) {
+			if (PTR_ERR(m) == -EAGAIN) {
+				rhashtable_walk_next(&d->iter);
+				continue;
+			}
+			ret = PTR_ERR(m);
+			break;
+		}
+		if (m->inst == d->inst && !test_bit(0, &m->dead) &&
+		    conenat_fill_map(skb, cb, m))
+			break;
+		rhashtable_walk_next(&d->iter);
+	}
+	rhashtable_walk_stop(&d->iter);
+	return ret ? ret : skb->len;
+}
+
 static const struct genl_ops genl_ops[] = {
 	{
 		.cmd = CONENAT_CMD_GET_VERSION,
 		.doit = conenat_get_version,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_NEW_NAT,
+		.doit = conenat_new_nat,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_SET_NAT,
+		.doit = conenat_set_nat,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_DEL_NAT,
+		.doit = conenat_del_nat,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_GET_NAT,
+		.doit = conenat_get_nat,
+		.dumpit = conenat_dump_nat,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_GET_MAP,
+		.start = conenat_map_dump_start,
+		.dumpit = conenat_dump_map,
+		.done = conenat_map_dump_done,
+		.flags = GENL_UNS_ADMIN_PERM,
+	}, {
+		.cmd = CONENAT_CMD_FLUSH_MAP,
+		.doit = conenat_flush_map,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
@@ -52,7 +599,6 @@ static const struct genl_ops genl_ops[] = {
 static struct genl_family genl_family __ro_after_init = {
 	.ops = genl_ops,
 	.n_ops = ARRAY_SIZE(genl_ops),
-	.resv_start_op = CONENAT_CMD_MAX + 1,
 	.name = CONENAT_GENL_NAME,
 	.version = CONENAT_GENL_VERSION,
 	.maxattr = CONENAT_A_MAX,

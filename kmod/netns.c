@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per network namespace state: created with the namespace (or at module
- * load for existing ones) and torn down with it (or at unload).
+ * load for existing ones) and torn down with it (or at unload), mappings
+ * and instances included.
  */
 
+#include "instance.h"
+#include "mapping.h"
 #include "netns.h"
 
 unsigned int conenat_net_id __read_mostly;
@@ -13,11 +16,17 @@ static int __net_init conenat_net_init(struct net *net)
 	struct conenat_net *cn = conenat_pernet(net);
 
 	cn->net = net;
-	return 0;
+	mutex_init(&cn->lock);
+	INIT_LIST_HEAD(&cn->instances);
+	return conenat_mappings_init(cn);
 }
 
 static void __net_exit conenat_net_exit(struct net *net)
 {
+	struct conenat_net *cn = conenat_pernet(net);
+
+	conenat_instances_destroy(cn);
+	conenat_mappings_destroy(cn);
 }
 
 static struct pernet_operations conenat_net_ops = {

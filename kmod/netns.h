@@ -2,12 +2,22 @@
 #ifndef _CONENAT_NETNS_H
 #define _CONENAT_NETNS_H
 
+#include <linux/mutex.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 /* Everything conenat keeps for one network namespace. */
 struct conenat_net {
 	struct net *net;
+	struct mutex lock;		/* instances list changes, hooks */
+	struct list_head instances;	/* RCU readers */
+	unsigned int ninstances;
+	struct rhashtable by_int;	/* mappings by internal key */
+	struct rhashtable by_ext;	/* mappings by external endpoint */
+	struct rhashtable remotes;	/* remotes of all mappings */
+	struct delayed_work gc;
 };
 
 extern unsigned int conenat_net_id;

@@ -15,6 +15,16 @@
  * Attributes are validated strictly: unknown attributes, attributes of the
  * wrong type or length and values out of range are refused with -EINVAL
  * and an extended ACK message naming the attribute, and nothing changes.
+ * Addresses are IPv4 in network byte order (4 bytes); ports and all other
+ * integers are in host byte order.
+ *
+ * A NAT instance translates the packets that conenat's netfilter target
+ * (xt "CONENAT", see struct xt_conenat_info) hands it: at POSTROUTING the
+ * first packet of an outbound flow gets a mapping (a new one or the one its
+ * mapping behaviour shares), at PREROUTING the first packet of an inbound
+ * flow to a mapped external endpoint is let in or dropped by the filtering
+ * behaviour.  conectl installs those rules; the API below only configures
+ * the instance.
  *
  * CONENAT_CMD_GET_VERSION
  * -----------------------
@@ -23,10 +33,86 @@
  *
  *    CONENAT_A_VERSION: NUL-terminated string, the module's version
  *    CONENAT_A_API_VERSION: u32, CONENAT_API_VERSION of the module
+ *
+ * CONENAT_CMD_NEW_NAT
+ * -------------------
+ *
+ * Creates an instance.  -EEXIST if the name is taken; -EADDRINUSE if an
+ * address belongs to another instance of the namespace.
+ *
+ *    CONENAT_A_NAT_NAME: NUL-terminated string, 1 to CONENAT_NAME_LEN - 1
+ *                        bytes, required
+ *    CONENAT_A_NAT_IFNAME: NUL-terminated string, the outbound device,
+ *                          required (it need not exist yet)
+ *    CONENAT_A_NAT_ADDRS: nested, optional, 1 to CONENAT_MAX_ADDRS of
+ *        CONENAT_A_ADDR: 4 bytes, an external IPv4 address (unicast)
+ *                        With none, the device's primary address is used,
+ *                        looked up when a mapping is made (as MASQUERADE).
+ *                        With several, one internal address always uses
+ *                        the same external address (paired pooling).
+ *    CONENAT_A_NAT_PORT_MIN: u16, default 1024 \  external port range,
+ *    CONENAT_A_NAT_PORT_MAX: u16, default 65535 / min <= max, min >= 1
+ *    CONENAT_A_NAT_MAPPING: u8, enum conenat_mapping_behaviour, default EIM
+ *    CONENAT_A_NAT_FILTERING: u8, enum conenat_filtering_behaviour, default EIF
+ *    CONENAT_A_NAT_UDP_TIMEOUT: u32, seconds a UDP mapping lives without
+ *                               refresh, 1 to 86400, default 300
+ *    CONENAT_A_NAT_FLAGS: u32, enum conenat_nat_flags, default 0
+ *
+ * CONENAT_CMD_SET_NAT
+ * -------------------
+ *
+ * Changes an instance: CONENAT_A_NAT_NAME (required) and any of the
+ * settings of CONENAT_CMD_NEW_NAT.  Changing the device, addresses, port
+ * range, mapping or filtering behaviour removes the instance's mappings
+ * (and their conntrack entries), since they were made under other rules; a
+ * new timeout applies from each mapping's next refresh; flags at once.
+ *
+ * CONENAT_CMD_DEL_NAT
+ * -------------------
+ *
+ * Removes the instance named by CONENAT_A_NAT_NAME and all its mappings.
+ * Netfilter rules that still name it stop translating (they continue).
+ *
+ * CONENAT_CMD_GET_NAT
+ * -------------------
+ *
+ * With CONENAT_A_NAT_NAME, one instance; as a dump (NLM_F_DUMP), all of
+ * them.  Each reply carries the settings above (CONENAT_A_NAT_ADDRS only
+ * if configured), and:
+ *
+ *    CONENAT_A_NAT_STATS: nested, enum conenat_stat, each a u64
+ *
+ * CONENAT_CMD_GET_MAP
+ * -------------------
+ *
+ * A dump of the mappings of the instance named by CONENAT_A_NAT_NAME
+ * (required), one message per mapping, in pieces as the socket buffer
+ * allows.  Each message has CONENAT_A_NAT_NAME and:
+ *
+ *    CONENAT_A_MAP: nested, enum conenat_map_attr:
+ *        CONENAT_MAP_A_PROTO: u8, IPPROTO_UDP
+ *        CONENAT_MAP_A_INT_ADDR, CONENAT_MAP_A_INT_PORT: internal endpoint
+ *        CONENAT_MAP_A_EXT_ADDR, CONENAT_MAP_A_EXT_PORT: external endpoint
+ *        CONENAT_MAP_A_REM_ADDR: the remote address of the key (adm, apdm)
+ *        CONENAT_MAP_A_REM_PORT: the remote port of the key (apdm)
+ *        CONENAT_MAP_A_EXPIRES_MS: u32, milliseconds until expiry
+ *        CONENAT_MAP_A_PKTS_OUT, CONENAT_MAP_A_PKTS_IN: u64 packets
+ *        CONENAT_MAP_A_PERMITS: nested, each a CONENAT_MAP_A_PERMIT, nested:
+ *            CONENAT_PERMIT_A_ADDR, CONENAT_PERMIT_A_PORT: a remote the
+ *            mapping has sent to (the filter admits its address under
+ *            ADF, its address and port under APDF)
+ *
+ * CONENAT_CMD_FLUSH_MAP
+ * ---------------------
+ *
+ * Removes all mappings (and their conntrack entries) of the instance named
+ * by CONENAT_A_NAT_NAME.
  */
 
 #ifndef _UAPI_CONENAT_H
 #define _UAPI_CONENAT_H
+
+#include <linux/types.h>
 
 #define CONENAT_GENL_NAME "conenat"
 #define CONENAT_GENL_VERSION 1
@@ -34,20 +120,133 @@
 /* Raised when a change to this API is not backwards compatible. */
 #define CONENAT_API_VERSION 1
 
+#define CONENAT_NAME_LEN 16
+#define CONENAT_MAX_ADDRS 16
+
 enum conenat_cmd {
 	CONENAT_CMD_GET_VERSION,
+	CONENAT_CMD_NEW_NAT,
+	CONENAT_CMD_SET_NAT,
+	CONENAT_CMD_DEL_NAT,
+	CONENAT_CMD_GET_NAT,
+	CONENAT_CMD_GET_MAP,
+	CONENAT_CMD_FLUSH_MAP,
 	__CONENAT_CMD_MAX
 };
 
 #define CONENAT_CMD_MAX (__CONENAT_CMD_MAX - 1)
 
+/* RFC 4787 section 4.1: what a new flow's mapping is shared by. */
+enum conenat_mapping_behaviour {
+	CONENAT_MAPPING_EIM,	/* same internal endpoint */
+	CONENAT_MAPPING_ADM,	/* ... and same remote address */
+	CONENAT_MAPPING_APDM,	/* ... and same remote address and port */
+	__CONENAT_MAPPING_MAX
+};
+
+#define CONENAT_MAPPING_MAX (__CONENAT_MAPPING_MAX - 1)
+
+/* RFC 4787 section 5: who may send to a mapped external endpoint. */
+enum conenat_filtering_behaviour {
+	CONENAT_FILTERING_EIF,	/* anyone */
+	CONENAT_FILTERING_ADF,	/* an address the mapping has sent to */
+	CONENAT_FILTERING_APDF,	/* an address and port it has sent to */
+	__CONENAT_FILTERING_MAX
+};
+
+#define CONENAT_FILTERING_MAX (__CONENAT_FILTERING_MAX - 1)
+
+enum conenat_nat_flags {
+	/* Inbound packets refresh a mapping too (RFC 4787 REQ-6 "MAY"). */
+	CONENAT_NAT_F_INBOUND_REFRESH = 1U << 0,
+	__CONENAT_NAT_F_ALL = CONENAT_NAT_F_INBOUND_REFRESH
+};
+
 enum conenat_attr {
 	CONENAT_A_UNSPEC,
 	CONENAT_A_VERSION,
 	CONENAT_A_API_VERSION,
+	CONENAT_A_NAT_NAME,
+	CONENAT_A_NAT_IFNAME,
+	CONENAT_A_NAT_ADDRS,
+	CONENAT_A_NAT_PORT_MIN,
+	CONENAT_A_NAT_PORT_MAX,
+	CONENAT_A_NAT_MAPPING,
+	CONENAT_A_NAT_FILTERING,
+	CONENAT_A_NAT_UDP_TIMEOUT,
+	CONENAT_A_NAT_FLAGS,
+	CONENAT_A_NAT_STATS,
+	CONENAT_A_MAP,
 	__CONENAT_A_LAST
 };
 
 #define CONENAT_A_MAX (__CONENAT_A_LAST - 1)
+
+enum conenat_addr_attr {
+	CONENAT_A_ADDR_UNSPEC,
+	CONENAT_A_ADDR,
+	__CONENAT_A_ADDR_LAST
+};
+
+#define CONENAT_A_ADDR_MAX (__CONENAT_A_ADDR_LAST - 1)
+
+enum conenat_stat {
+	CONENAT_STAT_UNSPEC,
+	CONENAT_STAT_PAD,
+	CONENAT_STAT_MAPPINGS_LIVE,	/* mappings now */
+	CONENAT_STAT_MAPPINGS_CREATED,
+	CONENAT_STAT_MAPPINGS_EXPIRED,	/* timed out (not flushed) */
+	CONENAT_STAT_IN_PASSED,		/* inbound flows the filter let in */
+	CONENAT_STAT_IN_DROPPED,	/* inbound packets the filter dropped */
+	CONENAT_STAT_ALLOC_FAILED,	/* outbound flows dropped: no port */
+	__CONENAT_STAT_LAST
+};
+
+#define CONENAT_STAT_MAX (__CONENAT_STAT_LAST - 1)
+
+enum conenat_map_attr {
+	CONENAT_MAP_A_UNSPEC,
+	CONENAT_MAP_A_PAD,
+	CONENAT_MAP_A_PROTO,
+	CONENAT_MAP_A_INT_ADDR,
+	CONENAT_MAP_A_INT_PORT,
+	CONENAT_MAP_A_EXT_ADDR,
+	CONENAT_MAP_A_EXT_PORT,
+	CONENAT_MAP_A_REM_ADDR,
+	CONENAT_MAP_A_REM_PORT,
+	CONENAT_MAP_A_EXPIRES_MS,
+	CONENAT_MAP_A_PKTS_OUT,
+	CONENAT_MAP_A_PKTS_IN,
+	CONENAT_MAP_A_PERMITS,
+	CONENAT_MAP_A_PERMIT,
+	__CONENAT_MAP_A_LAST
+};
+
+#define CONENAT_MAP_A_MAX (__CONENAT_MAP_A_LAST - 1)
+
+enum conenat_permit_attr {
+	CONENAT_PERMIT_A_UNSPEC,
+	CONENAT_PERMIT_A_ADDR,
+	CONENAT_PERMIT_A_PORT,
+	__CONENAT_PERMIT_A_LAST
+};
+
+#define CONENAT_PERMIT_A_MAX (__CONENAT_PERMIT_A_LAST - 1)
+
+/*
+ * The netfilter target "CONENAT", revision 0, for IPv4 "nat" tables at
+ * PREROUTING (inbound flows) and POSTROUTING (outbound flows).  It names
+ * an instance of the rule's network namespace, which must exist when the
+ * rule is added.  Packets it does not translate continue (XT_CONTINUE),
+ * except those the filtering behaviour refuses and those that find no
+ * free external port, which are dropped.
+ */
+struct xt_conenat_info {
+	char name[CONENAT_NAME_LEN];
+	__u32 flags;			/* must be 0 */
+
+	/* Used internally by the kernel */
+	void *instance __attribute__((aligned(8)));
+};
 
 #endif /* _UAPI_CONENAT_H */

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every packet of a translated flow, after NAT: count it on its mapping,
+ * and let outbound packets (inbound too, if the instance says so) keep
+ * the mapping alive (RFC 4787 REQ-6).  Registered while the namespace has
+ * an instance.
+ */
+
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "hooks.h"
+#include "mapping.h"
+
+/* The external endpoint of a translated conntrack entry, if any. */
+static bool conenat_ct_ext(const struct nf_conn *ct,
+			   struct conenat_ext_key *key,
+			   const struct nf_conntrack_tuple **internal)
+{
+	const struct nf_conntrack_tuple *ext;
+
+	if (ct->status & IPS_SRC_NAT) {
+		ext = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+		*internal = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+		key->addr = ext->dst.u3.ip;
+		key->port = ext->dst.u.all;
+	} else if (ct->status & IPS_DST_NAT) {
+		ext = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+		*internal = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
+		key->addr = ext->dst.u3.ip;
+		key->port = ext->dst.u.all;
+	} else {
+		return false;
+	}
+	key->proto = ext->dst.protonum;
+	return true;
+}
+
+static unsigned int conenat_account(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	const bool outbound_hook = state->hook == NF_INET_POST_ROUTING;
+	const struct nf_conntrack_tuple *internal;
+	struct conenat_ext_key key = {};
+	enum ip_conntrack_info ctinfo;
+	const struct conenat_cfg *cfg;
+	struct conenat_mapping *m;
+	struct nf_conn *ct;
+	bool outbound;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || !conenat_ct_ext(ct, &key, &internal))
+		return NF_ACCEPT;
+	/* Source-NATed flows go out in the original direction. */
+	outbound = (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL) ==
+		   !!(ct->status & IPS_SRC_NAT);
+	if (outbound != outbound_hook)
+		return NF_ACCEPT;
+	m = conenat_lookup_ext(conenat_pernet(state->net), &key);
+	/* A stale entry whose external endpoint has a new owner. */
+	if (!m || m->ikey.int_addr != internal->src.u3.ip ||
+	    m->ikey.int_port != internal->src.u.all)
+		return NF_ACCEPT;
+	cfg = rcu_dereference(m->inst->cfg);
+	if (outbound) {
+		atomic64_inc(&m->pkts_out);
+		conenat_mapping_refresh(m, cfg->udp_timeout);
+	} else {
+		atomic64_inc(&m->pkts_in);
+		if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
+			conenat_mapping_refresh(m, cfg->udp_timeout);
+	}
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops conenat_hook_ops[] = {
+	{
+		.hook		= conenat_account,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP_PRI_NAT_DST + 1,
+	},
+	{
+		.hook		= conenat_account,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP_PRI_NAT_SRC + 1,
+	},
+};
+
+int conenat_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, conenat_hook_ops,
+				     ARRAY_SIZE(conenat_hook_ops));
+}
+
+void conenat_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, conenat_hook_ops,
+				ARRAY_SIZE(conenat_hook_ops));
+}

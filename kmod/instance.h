@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CONENAT_INSTANCE_H
+#define _CONENAT_INSTANCE_H
+
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/percpu.h>
+#include <linux/refcount.h>
+#include <uapi/linux/conenat.h>
+
+#include "netns.h"
+#include "ports.h"
+
+/* Settings, replaced as a whole (RCU) when changed. */
+struct conenat_cfg {
+	char ifname[IFNAMSIZ];
+	__be32 addrs[CONENAT_MAX_ADDRS];
+	unsigned int naddrs;		/* 0: the device's primary address */
+	u16 port_min, port_max;
+	u8 mapping;			/* enum conenat_mapping_behaviour */
+	u8 filtering;			/* enum conenat_filtering_behaviour */
+	u32 udp_timeout;		/* seconds */
+	u32 flags;			/* enum conenat_nat_flags */
+	struct rcu_head rcu;
+};
+
+struct conenat_stats {
+	u64 created;
+	u64 expired;
+	u64 in_passed;
+	u64 in_dropped;
+	u64 alloc_failed;
+};
+
+struct conenat_instance {
+	struct list_head list;		/* in conenat_net, RCU */
+	refcount_t refcnt;		/* the list and each rule */
+	struct conenat_net *cn;
+	char name[CONENAT_NAME_LEN];
+	bool dead;			/* deleted: translate nothing */
+	struct conenat_cfg __rcu *cfg;
+	struct conenat_pools __rcu *pools;
+	atomic_t nmappings;
+	struct conenat_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+#define conenat_stat_inc(inst, field) this_cpu_inc((inst)->stats->field)
+
+struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
+					       const char *name);
+struct conenat_instance *conenat_instance_get(struct net *net,
+					      const char *name);
+void conenat_instance_put(struct conenat_instance *inst);
+
+int conenat_instance_add(struct conenat_net *cn, const char *name,
+			 struct conenat_cfg *cfg, struct netlink_ext_ack *extack);
+int conenat_instance_change(struct conenat_instance *inst,
+			    struct conenat_cfg *cfg,
+			    struct netlink_ext_ack *extack);
+void conenat_instance_del(struct conenat_instance *inst);
+void conenat_instances_destroy(struct conenat_net *cn);
+void conenat_instance_stats(struct conenat_instance *inst,
+			    struct conenat_stats *sum);
+
+#endif /* _CONENAT_INSTANCE_H */

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mappings: an internal endpoint's claim on an external endpoint, found by
+ * the key its mapping behaviour shares it by (outbound) and by the
+ * external endpoint (inbound), with the remotes it has talked to (the
+ * filter's permissions, and the conntrack entries to end with it).
+ *
+ * Lookups are RCU; changes take rhashtable's per-bucket locks and, for a
+ * mapping's remotes, the mapping's own lock.  Nothing global is locked.
+ */
+
+#include <linux/slab.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+
+#include "mapping.h"
+
+/* Remotes a mapping remembers beyond those it sent to (inbound, EIF). */
+#define CONENAT_MAX_INBOUND_REMOTES 1024
+/* Mappings the GC looks at before letting RCU and the scheduler in. */
+#define CONENAT_GC_BATCH 1024
+
+static struct kmem_cache *mapping_cache __read_mostly;
+static struct kmem_cache *remote_cache __read_mostly;
+
+static const struct rhashtable_params int_params = {
+	.key_len = sizeof(struct conenat_int_key),
+	.key_offset = offsetof(struct conenat_mapping, ikey),
+	.head_offset = offsetof(struct conenat_mapping, int_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params ext_params = {
+	.key_len = sizeof(struct conenat_ext_key),
+	.key_offset = offsetof(struct conenat_mapping, ekey),
+	.head_offset = offsetof(struct conenat_mapping, ext_node),
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params remote_params = {
+	.key_len = sizeof(struct conenat_remote_key),
+	.key_offset = offsetof(struct conenat_remote, key),
+	.head_offset = offsetof(struct conenat_remote, node),
+	.automatic_shrinking = true,
+};
+
+int __init conenat_mapping_caches_init(void)
+{
+	mapping_cache = KMEM_CACHE(conenat_mapping, 0);
+	remote_cache = KMEM_CACHE(conenat_remote, 0);
+	if (mapping_cache && remote_cache)
+		return 0;
+	conenat_mapping_caches_destroy();
+	return -ENOMEM;
+}
+
+void conenat_mapping_caches_destroy(void)
+{
+	kmem_cache_destroy(mapping_cache);
+	kmem_cache_destroy(remote_cache);
+}
+
+int conenat_mappings_init(struct conenat_net *cn)
+{
+	int ret;
+
+	ret = rhashtable_init(&cn->by_int, &int_params);
+	if (ret)
+		return ret;
+	ret = rhashtable_init(&cn->by_ext, &ext_params);
+	if (ret)
+		goto err_int;
+	ret = rhashtable_init(&cn->remotes, &remote_params);
+	if (ret)
+		goto err_ext;
+	INIT_DELAYED_WORK(&cn->gc, conenat_gc_work);
+	return 0;
+
+err_ext:
+	rhashtable_destroy(&cn->by_ext);
+err_int:
+	rhashtable_destroy(&cn->by_int);
+	return ret;
+}
+
+/* Called with every instance of the namespace gone, so tables are empty. */
+void conenat_mappings_destroy(struct conenat_net *cn)
+{
+	cancel_delayed_work_sync(&cn->gc);
+	rhashtable_destroy(&cn->remotes);
+	rhashtable_destroy(&cn->by_ext);
+	rhashtable_destroy(&cn->by_int);
+}
+
+struct conenat_mapping *conenat_lookup_int(struct conenat_net *cn,
+					   const struct conenat_int_key *key)
+{
+	return rhashtable_lookup(&cn->by_int, key, int_params);
+}
+
+struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
+					   const struct conenat_ext_key *key)
+{
+	return rhashtable_lookup(&cn->by_ext, key, ext_params);
+}
+
+static void conenat_mapping_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(mapping_cache,
+			container_of(rcu, struct conenat_mapping, rcu));
+}
+
+static void conenat_remote_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(remote_cache,
+			container_of(rcu, struct conenat_remote, rcu));
+}
+
+struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
+					       const struct conenat_int_key *key,
+					       __be32 ext_addr)
+{
+	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
+	struct conenat_net *cn = inst->cn;
+	struct conenat_mapping *m, *old;
+	struct conenat_pool *pool;
+	u16 port;
+
+	pool = conenat_pool_get(rcu_dereference(inst->pools), ext_addr,
+				key->proto);
+	if (!pool)
+		return ERR_PTR(-ENOMEM);
+	port = conenat_port_take(pool, ntohs(key->int_port));
+	if (!port)
+		return ERR_PTR(-ENOSPC);
+	m = kmem_cache_zalloc(mapping_cache, GFP_ATOMIC);
+	if (!m) {
+		conenat_port_put(pool, port);
+		return ERR_PTR(-ENOMEM);
+	}
+	m->ikey = *key;
+	m->ekey.addr = ext_addr;
+	m->ekey.port = htons(port);
+	m->ekey.proto = key->proto;
+	m->inst = inst;
+	m->pool = pool;
+	m->expires = jiffies + cfg->udp_timeout * HZ;
+	spin_lock_init(&m->lock);
+
+	/* The port is ours alone, so the external key cannot clash. */
+	if (WARN_ON_ONCE(rhashtable_lookup_insert_fast(&cn->by_ext, &m->ext_node,
+						       ext_params)))
+		goto err_free;
+	old = rhashtable_lookup_get_insert_fast(&cn->by_int, &m->int_node,
+						int_params);
+	if (old) {
+		/* Another CPU made it first (or the table failed): use that. */
+		rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
+		conenat_port_put(pool, port);
+		call_rcu(&m->rcu, conenat_mapping_free_rcu);
+		return old;
+	}
+	atomic_inc(&inst->nmappings);
+	conenat_stat_inc(inst, created);
+	return m;
+
+err_free:
+	conenat_port_put(pool, port);
+	kmem_cache_free(mapping_cache, m);
+	return ERR_PTR(-EEXIST);
+}
+
+/* End the conntrack entry between a remote and the external endpoint. */
+static void conenat_kill_conntrack(struct net *net,
+				   const struct conenat_mapping *m,
+				   const struct conenat_remote *r)
+{
+	struct nf_conntrack_tuple tuple = {};
+	struct nf_conntrack_tuple_hash *h;
+	struct nf_conn *ct;
+
+	tuple.src.l3num = NFPROTO_IPV4;
+	tuple.src.u3.ip = r->key.addr;
+	tuple.src.u.all = r->key.port;
+	tuple.dst.u3.ip = m->ekey.addr;
+	tuple.dst.u.all = m->ekey.port;
+	tuple.dst.protonum = m->ekey.proto;
+	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	if (!h)
+		return;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	nf_ct_kill(ct);
+	nf_ct_put(ct);
+}
+
+/*
+ * Remove a mapping: its permissions and conntrack entries end with it, and
+ * its port is free again.  Safe from any context; the first caller wins.
+ */
+void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
+{
+	struct conenat_instance *inst = m->inst;
+	struct conenat_net *cn = inst->cn;
+	struct conenat_remote *r;
+	struct hlist_node *tmp;
+
+	if (test_and_set_bit(0, &m->dead))
+		return;
+	rhashtable_remove_fast(&cn->by_int, &m->int_node, int_params);
+	rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
+
+	spin_lock_bh(&m->lock);
+	hlist_for_each_entry_safe(r, tmp, &m->remotes, list) {
+		if (!r->key.addr_only)
+			conenat_kill_conntrack(cn->net, m, r);
+		rhashtable_remove_fast(&cn->remotes, &r->node, remote_params);
+		hlist_del_rcu(&r->list);
+		call_rcu(&r->rcu, conenat_remote_free_rcu);
+	}
+	spin_unlock_bh(&m->lock);
+
+	conenat_port_put(m->pool, ntohs(m->ekey.port));
+	atomic_dec(&inst->nmappings);
+	if (expired)
+		conenat_stat_inc(inst, expired);
+	call_rcu(&m->rcu, conenat_mapping_free_rcu);
+}
+
+static struct conenat_remote *
+conenat_remote_lookup(struct conenat_net *cn, const struct conenat_mapping *m,
+		      __be32 addr, __be16 port, bool addr_only)
+{
+	struct conenat_remote_key key = {
+		.m = m, .addr = addr, .port = port, .addr_only = addr_only,
+	};
+
+	return rhashtable_lookup(&cn->remotes, &key, remote_params);
+}
+
+static void conenat_remote_insert(struct conenat_mapping *m, __be32 addr,
+				  __be16 port, bool addr_only, bool permit)
+{
+	struct conenat_net *cn = m->inst->cn;
+	struct conenat_remote *r;
+	int err;
+
+	r = conenat_remote_lookup(cn, m, addr, port, addr_only);
+	if (r)
+		goto found;
+	if (!permit && m->nremotes >= CONENAT_MAX_INBOUND_REMOTES)
+		return;
+	r = kmem_cache_zalloc(remote_cache, GFP_ATOMIC);
+	if (!r)
+		return;
+	r->key.m = m;
+	r->key.addr = addr;
+	r->key.port = port;
+	r->key.addr_only = addr_only;
+	if (permit)
+		set_bit(CONENAT_REMOTE_PERMIT, &r->flags);
+
+	spin_lock_bh(&m->lock);
+	/* A removed mapping keeps no remotes: nothing would free them. */
+	err = test_bit(0, &m->dead) ? -ENOENT :
+	      rhashtable_lookup_insert_fast(&cn->remotes, &r->node,
+					    remote_params);
+	if (!err) {
+		hlist_add_head_rcu(&r->list, &m->remotes);
+		m->nremotes++;
+	}
+	spin_unlock_bh(&m->lock);
+	if (!err)
+		return;
+	kmem_cache_free(remote_cache, r);
+	if (err != -EEXIST)
+		return;
+	r = conenat_remote_lookup(cn, m, addr, port, addr_only);
+	if (!r)
+		return;
+found:
+	if (permit && !test_bit(CONENAT_REMOTE_PERMIT, &r->flags))
+		set_bit(CONENAT_REMOTE_PERMIT, &r->flags);
+}
+
+/* Remember a remote; permit: the mapping sent to it (outbound). */
+void conenat_remote_add(struct conenat_mapping *m, __be32 addr, __be16 port,
+			bool permit)
+{
+	conenat_remote_insert(m, addr, port, false, permit);
+	if (permit)
+		conenat_remote_insert(m, addr, 0, true, true);
+}
+
+bool conenat_filter_permits(struct conenat_mapping *m, u8 filtering,
+			    __be32 addr, __be16 port)
+{
+	struct conenat_remote *r;
+
+	switch (filtering) {
+	case CONENAT_FILTERING_EIF:
+		return true;
+	case CONENAT_FILTERING_ADF:
+		r = conenat_remote_lookup(m->inst->cn, m, addr, 0, true);
+		break;
+	default:
+		r = conenat_remote_lookup(m->inst->cn, m, addr, port, false);
+		break;
+	}
+	return r && test_bit(CONENAT_REMOTE_PERMIT, &r->flags);
+}
+
+/*
+ * Visit every mapping (of one instance, or all when inst is NULL) and
+ * remove those that match; RCU is released every CONENAT_GC_BATCH.
+ */
+static void conenat_mappings_sweep(struct conenat_net *cn,
+				   const struct conenat_instance *inst,
+				   bool only_expired)
+{
+	struct rhashtable_iter iter;
+	struct conenat_mapping *m;
+	unsigned int n = 0;
+
+	rhashtable_walk_enter(&cn->by_ext, &iter);
+	rhashtable_walk_start(&iter);
+	while ((m = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(m)) {
+			if (PTR_ERR(m) == -EAGAIN)
+				continue;
+			break;
+		}
+		if ((!inst || m->inst == inst) &&
+		    (!only_expired || conenat_mapping_expired(m)))
+			conenat_mapping_remove(m, only_expired);
+		if (++n % CONENAT_GC_BATCH == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+void conenat_mappings_flush(struct conenat_instance *inst)
+{
+	conenat_mappings_sweep(inst->cn, inst, false);
+}
+
+void conenat_gc_work(struct work_struct *work)
+{
+	struct conenat_net *cn = container_of(to_delayed_work(work),
+					      struct conenat_net, gc);
+
+	conenat_mappings_sweep(cn, NULL, true);
+	if (READ_ONCE(cn->ninstances))
+		queue_delayed_work(system_power_efficient_wq, &cn->gc, HZ);
+}

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The translation of a flow's first packet, called by the CONENAT target:
+ * outbound, find or make the mapping the mapping behaviour shares and
+ * source-NAT the flow to it; inbound, let the filtering behaviour decide
+ * and destination-NAT the flow to the internal endpoint.
+ */
+
+#include <linux/inetdevice.h>
+#include <linux/jhash.h>
+#include <linux/netfilter/x_tables.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_nat.h>
+
+#include "mapping.h"
+#include "nat.h"
+
+static bool conenat_proto_supported(u8 proto)
+{
+	return proto == IPPROTO_UDP;
+}
+
+static void conenat_int_key_fill(struct conenat_int_key *key,
+				 const struct conenat_instance *inst,
+				 const struct conenat_cfg *cfg,
+				 const struct nf_conntrack_tuple *t)
+{
+	memset(key, 0, sizeof(*key));
+	key->inst = inst;
+	key->proto = t->dst.protonum;
+	key->int_addr = t->src.u3.ip;
+	key->int_port = t->src.u.all;
+	if (cfg->mapping >= CONENAT_MAPPING_ADM)
+		key->rem_addr = t->dst.u3.ip;
+	if (cfg->mapping == CONENAT_MAPPING_APDM)
+		key->rem_port = t->dst.u.all;
+}
+
+/*
+ * Paired pooling (RFC 4787 REQ-2): an internal address always gets the
+ * same external address; with none configured, the device's own.
+ */
+static __be32 conenat_ext_addr(const struct conenat_cfg *cfg, __be32 int_addr,
+			       const struct net_device *out)
+{
+	if (cfg->naddrs)
+		return cfg->addrs[reciprocal_scale(jhash_1word(int_addr, 0),
+						   cfg->naddrs)];
+	return inet_select_addr(out, 0, RT_SCOPE_UNIVERSE);
+}
+
+static unsigned int conenat_nat_to(struct nf_conn *ct, __be32 addr,
+				   __be16 port, enum nf_nat_manip_type manip)
+{
+	struct nf_nat_range2 range = {
+		.flags = NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED,
+		.min_addr.ip = addr,
+		.max_addr.ip = addr,
+		.min_proto.all = port,
+		.max_proto.all = port,
+	};
+
+	return nf_nat_setup_info(ct, &range, manip);
+}
+
+static struct conenat_mapping *
+conenat_outbound_mapping(struct conenat_instance *inst,
+			 const struct conenat_cfg *cfg,
+			 const struct nf_conntrack_tuple *t,
+			 const struct net_device *out)
+{
+	struct conenat_int_key key;
+	struct conenat_mapping *m;
+	__be32 ext_addr;
+
+	conenat_int_key_fill(&key, inst, cfg, t);
+	m = conenat_lookup_int(inst->cn, &key);
+	if (m && !conenat_mapping_expired(m))
+		return m;
+	if (m)
+		conenat_mapping_remove(m, true);
+	ext_addr = conenat_ext_addr(cfg, t->src.u3.ip, out);
+	if (!ext_addr)
+		return ERR_PTR(-EADDRNOTAVAIL);
+	return conenat_mapping_create(inst, &key, ext_addr);
+}
+
+unsigned int conenat_outbound(struct conenat_instance *inst,
+			      struct sk_buff *skb,
+			      const struct net_device *out)
+{
+	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct conenat_mapping *m;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return XT_CONTINUE;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (!conenat_proto_supported(t->dst.protonum))
+		return XT_CONTINUE;
+
+	m = conenat_outbound_mapping(inst, cfg, t, out);
+	if (IS_ERR(m)) {
+		conenat_stat_inc(inst, alloc_failed);
+		return NF_DROP;
+	}
+	conenat_mapping_refresh(m, cfg->udp_timeout);
+	conenat_remote_add(m, t->dst.u3.ip, t->dst.u.all, true);
+	return conenat_nat_to(ct, m->ekey.addr, m->ekey.port,
+			      NF_NAT_MANIP_SRC);
+}
+
+unsigned int conenat_inbound(struct conenat_instance *inst,
+			     struct sk_buff *skb)
+{
+	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
+	const struct nf_conntrack_tuple *t;
+	enum ip_conntrack_info ctinfo;
+	struct conenat_ext_key key = {};
+	struct conenat_mapping *m;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return XT_CONTINUE;
+	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	if (!conenat_proto_supported(t->dst.protonum))
+		return XT_CONTINUE;
+
+	key.addr = t->dst.u3.ip;
+	key.port = t->dst.u.all;
+	key.proto = t->dst.protonum;
+	m = conenat_lookup_ext(inst->cn, &key);
+	/* Not a mapped endpoint of ours: the host's own traffic. */
+	if (!m || m->inst != inst || conenat_mapping_expired(m))
+		return XT_CONTINUE;
+
+	if (!conenat_filter_permits(m, cfg->filtering, t->src.u3.ip,
+				    t->src.u.all)) {
+		/* Dropped unconfirmed: no conntrack entry is left behind. */
+		conenat_stat_inc(inst, in_dropped);
+		return NF_DROP;
+	}
+	conenat_remote_add(m, t->src.u3.ip, t->src.u.all, false);
+	if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
+		conenat_mapping_refresh(m, cfg->udp_timeout);
+	conenat_stat_inc(inst, in_passed);
+	return conenat_nat_to(ct, m->ikey.int_addr, m->ikey.int_port,
+			      NF_NAT_MANIP_DST);
+}

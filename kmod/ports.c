@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * O(1) external port allocation: taking the internal port when it is free
+ * (port preservation) or a uniformly random free port (RFC 6056).
+ */
+
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "ports.h"
+
+#define CONENAT_NO_SLOT 0xffff
+
+struct conenat_pools *conenat_pools_new(u16 lo, u16 hi)
+{
+	struct conenat_pools *pools = kzalloc(sizeof(*pools), GFP_KERNEL);
+
+	if (!pools)
+		return NULL;
+	spin_lock_init(&pools->lock);
+	INIT_LIST_HEAD(&pools->list);
+	pools->lo = lo;
+	pools->hi = hi;
+	return pools;
+}
+
+static void conenat_pool_free(struct conenat_pool *pool)
+{
+	kvfree(pool->free);
+	kvfree(pool->index);
+	kfree(pool);
+}
+
+/* Called when no mapping uses the pools any more. */
+void conenat_pools_free(struct conenat_pools *pools)
+{
+	struct conenat_pool *pool, *tmp;
+
+	if (!pools)
+		return;
+	list_for_each_entry_safe(pool, tmp, &pools->list, list)
+		conenat_pool_free(pool);
+	kfree(pools);
+}
+
+static struct conenat_pool *conenat_pool_new(struct conenat_pools *pools,
+					     __be32 addr, u8 proto)
+{
+	u32 n = pools->hi - pools->lo + 1, i;
+	struct conenat_pool *pool;
+
+	pool = kzalloc(sizeof(*pool), GFP_ATOMIC);
+	if (!pool)
+		return NULL;
+	pool->free = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
+	pool->index = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
+	if (!pool->free || !pool->index) {
+		conenat_pool_free(pool);
+		return NULL;
+	}
+	spin_lock_init(&pool->lock);
+	pool->addr = addr;
+	pool->proto = proto;
+	pool->lo = pools->lo;
+	pool->hi = pools->hi;
+	pool->nfree = n;
+	for (i = 0; i < n; i++) {
+		pool->free[i] = pools->lo + i;
+		pool->index[i] = i;
+	}
+	return pool;
+}
+
+static struct conenat_pool *conenat_pool_find(struct conenat_pools *pools,
+					      __be32 addr, u8 proto)
+{
+	struct conenat_pool *pool;
+
+	list_for_each_entry_rcu(pool, &pools->list, list)
+		if (pool->addr == addr && pool->proto == proto)
+			return pool;
+	return NULL;
+}
+
+/* Find or make the pool of (addr, proto); called under RCU. */
+struct conenat_pool *conenat_pool_get(struct conenat_pools *pools,
+				      __be32 addr, u8 proto)
+{
+	struct conenat_pool *pool = conenat_pool_find(pools, addr, proto);
+
+	if (pool)
+		return pool;
+	spin_lock_bh(&pools->lock);
+	pool = conenat_pool_find(pools, addr, proto);
+	if (!pool) {
+		pool = conenat_pool_new(pools, addr, proto);
+		if (pool)
+			list_add_tail_rcu(&pool->list, &pools->list);
+	}
+	spin_unlock_bh(&pools->lock);
+	return pool;
+}
+
+/* Remove the port in slot i by moving the last free port into it. */
+static u16 conenat_pool_take_slot(struct conenat_pool *pool, u32 i)
+{
+	u16 port = pool->free[i], last = pool->free[--pool->nfree];
+
+	pool->free[i] = last;
+	pool->index[last - pool->lo] = i;
+	pool->index[port - pool->lo] = CONENAT_NO_SLOT;
+	return port;
+}
+
+u16 conenat_port_take(struct conenat_pool *pool, u16 preferred)
+{
+	u16 port = 0;
+	u32 slot;
+
+	spin_lock_bh(&pool->lock);
+	if (preferred >= pool->lo && preferred <= pool->hi) {
+		slot = pool->index[preferred - pool->lo];
+		if (slot != CONENAT_NO_SLOT) {
+			port = conenat_pool_take_slot(pool, slot);
+			goto out;
+		}
+	}
+	if (pool->nfree)
+		port = conenat_pool_take_slot(pool,
+					      get_random_u32_below(pool->nfree));
+out:
+	spin_unlock_bh(&pool->lock);
+	return port;
+}
+
+void conenat_port_put(struct conenat_pool *pool, u16 port)
+{
+	spin_lock_bh(&pool->lock);
+	pool->index[port - pool->lo] = pool->nfree;
+	pool->free[pool->nfree++] = port;
+	spin_unlock_bh(&pool->lock);
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter target "CONENAT" (x_tables, so nftables reaches it through
+ * nft_compat and iptables directly): it ties a "nat" table rule to an
+ * instance, which translates the first packet of each flow.
+ */
+
+#include <linux/module.h>
+#include <linux/netfilter/x_tables.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "instance.h"
+#include "nat.h"
+#include "target.h"
+
+static int conenat_tg_check(const struct xt_tgchk_param *par)
+{
+	struct xt_conenat_info *info = par->targinfo;
+	struct conenat_instance *inst;
+	int ret;
+
+	if (info->flags) {
+		pr_info_ratelimited("CONENAT: unknown flags %#x\n", info->flags);
+		return -EINVAL;
+	}
+	if (strnlen(info->name, sizeof(info->name)) == sizeof(info->name))
+		return -EINVAL;
+	inst = conenat_instance_get(par->net, info->name);
+	if (!inst) {
+		pr_info_ratelimited("CONENAT: no NAT instance \"%s\"\n",
+				    info->name);
+		return -ENOENT;
+	}
+	ret = nf_ct_netns_get(par->net, par->family);
+	if (ret) {
+		conenat_instance_put(inst);
+		return ret;
+	}
+	info->instance = inst;
+	return 0;
+}
+
+static void conenat_tg_destroy(const struct xt_tgdtor_param *par)
+{
+	struct xt_conenat_info *info = par->targinfo;
+
+	nf_ct_netns_put(par->net, par->family);
+	conenat_instance_put(info->instance);
+}
+
+static unsigned int conenat_tg(struct sk_buff *skb,
+			       const struct xt_action_param *par)
+{
+	const struct xt_conenat_info *info = par->targinfo;
+	struct conenat_instance *inst = info->instance;
+
+	if (READ_ONCE(inst->dead))
+		return XT_CONTINUE;
+	switch (xt_hooknum(par)) {
+	case NF_INET_POST_ROUTING:
+		return conenat_outbound(inst, skb, xt_out(par));
+	case NF_INET_PRE_ROUTING:
+		return conenat_inbound(inst, skb);
+	}
+	return XT_CONTINUE;
+}
+
+static struct xt_target conenat_tg_reg __read_mostly = {
+	.name		= "CONENAT",
+	.revision	= 0,
+	.family		= NFPROTO_IPV4,
+	.table		= "nat",
+	.hooks		= (1 << NF_INET_PRE_ROUTING) |
+			  (1 << NF_INET_POST_ROUTING),
+	.target		= conenat_tg,
+	.checkentry	= conenat_tg_check,
+	.destroy	= conenat_tg_destroy,
+	.targetsize	= sizeof(struct xt_conenat_info),
+	.usersize	= offsetof(struct xt_conenat_info, instance),
+	.me		= THIS_MODULE,
+};
+
+int __init conenat_target_init(void)
+{
+	return xt_register_target(&conenat_tg_reg);
+}
+
+void conenat_target_uninit(void)
+{
+	xt_unregister_target(&conenat_tg_reg);
+}

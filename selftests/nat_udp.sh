@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The seed's mapping and filtering tables, with real UDP packets:
+#
+#   lan1 10.0.1.2 ---- 10.0.1.1 [ gw ] 203.0.113.1 ---- wan 203.0.113.10 (R1)
+#   lan2 10.0.2.2 ---- 10.0.2.1 [    ]                      203.0.113.11 (R2)
+#                        conenat "wan0" on gw-wan       echo on R1:3478, R1:3479, R2:3478
+#
+# lan hosts ask R's echo servers which source they see (the mapping);
+# R's other ports send unsolicited datagrams (the filter).
+
+. "$(dirname "$0")/lib.sh"
+require_root_and_module
+command -v conntrack > /dev/null || skip_all "conntrack(8) missing (install conntrack)"
+
+PEER=$TOP/selftests/udp_peer
+[ -x "$PEER" ] || skip_all "udp_peer not built (make -C selftests)"
+G=203.0.113.1 R1=203.0.113.10 R2=203.0.113.11 L1=10.0.1.2 L2=10.0.2.2
+
+cleanup() { cleanup_all_ns; }
+trap cleanup EXIT
+
+veth() { # veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+topology() {
+	setup_ns gw lan1 lan2 wan || exit "$KSFT_FAIL"
+	veth "$lan1" eth0 $L1/24 "$gw" gw-lan1 10.0.1.1/24
+	veth "$lan2" eth0 $L2/24 "$gw" gw-lan2 10.0.2.1/24
+	veth "$wan" eth0 $R1/24 "$gw" gw-wan $G/24
+	ip -n "$wan" addr add $R2/24 dev eth0
+	ip -n "$lan1" route add default via 10.0.1.1
+	ip -n "$lan2" route add default via 10.0.2.1
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$wan" "$PEER" echo $R1:3478 $R1:3479 $R2:3478 &
+}
+
+in_gw() { ip netns exec "$gw" "$@"; }
+# ask NS LOCAL REMOTE: the external endpoint the remote saw.
+ask() { ip netns exec "$1" "$PEER" ask "$2" "$3" 3000; }
+
+nat() { # nat MAPPING FILTERING [conectl options]
+	local m=$1 f=$2
+	shift 2
+	in_gw conectl nat del wan0 > /dev/null 2>&1
+	in_gw conectl nat add wan0 dev gw-wan mapping "$m" filtering "$f" "$@"
+}
+
+# Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL?
+reaches() { # reaches SRC EXT LOCAL
+	local out
+	ip netns exec "$lan1" "$PEER" listen "$3" 1500 > "$tmp/listen" &
+	local pid=$!
+	sleep 0.2
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+	sleep 0.1
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+	wait "$pid"
+	out=$(cat "$tmp/listen")
+	[ "${out%% *}" = "$1" ]
+}
+
+# The mapping table: which asks from one internal endpoint share a port.
+mapping_table() { # mapping_table MAPPING PORT
+	local e1 e2 e3
+	e1=$(ask "$lan1" $L1:$2 $R1:3478) &&
+	e2=$(ask "$lan1" $L1:$2 $R2:3478) &&
+	e3=$(ask "$lan1" $L1:$2 $R1:3479) || { echo "no answer"; return 1; }
+	echo "R1:3478 saw $e1, R2:3478 saw $e2, R1:3479 saw $e3"
+	case $1 in
+	eim) [ "$e1" = "$e2" ] && [ "$e1" = "$e3" ] ;;
+	adm) [ "$e1" != "$e2" ] && [ "$e1" = "$e3" ] ;;
+	apdm) [ "$e1" != "$e2" ] && [ "$e1" != "$e3" ] && [ "$e2" != "$e3" ] ;;
+	esac
+}
+
+# The filtering table: who may send to a mapping that contacted R1:3478.
+filtering_table() { # filtering_table FILTERING PORT
+	local e want_port want_addr got_port got_addr
+	e=$(ask "$lan1" $L1:$2 $R1:3478) || { echo "no answer"; return 1; }
+	case $1 in
+	eif) want_addr=yes want_port=yes ;;
+	adf) want_addr=no want_port=yes ;;
+	apdf) want_addr=no want_port=no ;;
+	esac
+	reaches $R1:4000 "$e" $L1:$2 && got_port=yes || got_port=no
+	reaches $R2:4000 "$e" $L1:$2 && got_addr=yes || got_addr=no
+	echo "mapping $e: from R1:4000 $got_port (want $want_port), from R2:4000 $got_addr (want $want_addr)"
+	reaches $R1:3478 "$e" $L1:$2 || { echo "the contacted remote was refused"; return 1; }
+	[ "$got_port" = "$want_port" ] && [ "$got_addr" = "$want_addr" ]
+}
+
+combination() { # combination MAPPING FILTERING PORT
+	nat "$1" "$2" || return 1
+	mapping_table "$1" "$3" && filtering_table "$2" $(($3 + 1))
+}
+
+# A refused packet leaves no conntrack entry: punching through works after.
+hole_punch_after_refusal() {
+	local e
+	nat eim apdf || return 1
+	e=$(ask "$lan1" $L1:6000 $R1:3478) || return 1
+	reaches $R2:5000 "$e" $L1:6000 && { echo "unsolicited passed apdf"; return 1; }
+	if in_gw conntrack -L -p udp --orig-src $R2 --orig-port-src 5000 2>/dev/null | grep -q .; then
+		echo "conntrack entry left behind"
+		return 1
+	fi
+	ip netns exec "$lan1" "$PEER" send $L1:6000 $R2:5000 punch
+	reaches $R2:5000 "$e" $L1:6000
+}
+
+port_preserved() {
+	local e
+	nat eim eif || return 1
+	e=$(ask "$lan1" $L1:5555 $R1:3478) || return 1
+	[ "$e" = "$G:5555" ] || { echo "got $e"; return 1; }
+}
+
+# Two hosts, one source port: two external ports, each reaching its owner.
+ports_owned() {
+	local e1 e2
+	nat eim eif || return 1
+	e1=$(ask "$lan1" $L1:7000 $R1:3478) && e2=$(ask "$lan2" $L2:7000 $R1:3478) || return 1
+	echo "lan1 -> $e1, lan2 -> $e2"
+	[ "$e1" != "$e2" ] && reaches $R2:7001 "$e1" $L1:7000
+}
+
+expiry() {
+	local e
+	nat eim eif timeout 3 2> /dev/null || return 1
+	e=$(ask "$lan1" $L1:8000 $R1:3478) || return 1
+	reaches $R2:8001 "$e" $L1:8000 || { echo "not open before expiry"; return 1; }
+	sleep 5
+	in_gw conectl map show wan0 | grep -q "$L1:8000" && { echo "mapping still listed"; return 1; }
+	! reaches $R2:8002 "$e" $L1:8000
+}
+
+outbound_refreshes() {
+	local e i
+	nat eim eif timeout 3 2> /dev/null || return 1
+	e=$(ask "$lan1" $L1:8100 $R1:3478) || return 1
+	for i in 1 2 3 4 5 6; do
+		sleep 1
+		ip netns exec "$lan1" "$PEER" send $L1:8100 $R1:3478 keepalive
+	done
+	reaches $R2:8101 "$e" $L1:8100
+}
+
+inbound_does_not_refresh() {
+	local e i
+	nat eim eif timeout 3 2> /dev/null || return 1
+	e=$(ask "$lan1" $L1:8200 $R1:3478) || return 1
+	for i in 1 2 3 4 5 6; do
+		sleep 1
+		ip netns exec "$wan" "$PEER" send $R2:8201 "$e" inbound
+	done
+	! reaches $R2:8202 "$e" $L1:8200
+}
+
+inbound_refresh_option() {
+	local e i
+	nat eim eif timeout 3 inbound-refresh on 2> /dev/null || return 1
+	e=$(ask "$lan1" $L1:8300 $R1:3478) || return 1
+	for i in 1 2 3 4 5 6; do
+		sleep 1
+		ip netns exec "$wan" "$PEER" send $R1:3478 "$e" inbound
+	done
+	reaches $R2:8301 "$e" $L1:8300
+}
+
+conntrack_events_work() {
+	local pid
+	nat eim eif || return 1
+	in_gw conntrack -E -e NEW -p udp > "$tmp/events" 2>&1 &
+	pid=$!
+	sleep 0.5
+	ask "$lan1" $L1:9000 $R1:3478 > /dev/null || return 1
+	sleep 0.5
+	kill "$pid"
+	wait "$pid" 2> /dev/null
+	grep -q "sport=9000" "$tmp/events" || { cat "$tmp/events"; return 1; }
+}
+
+stats_count() {
+	local out
+	nat eim apdf || return 1
+	ask "$lan1" $L1:9100 $R1:3478 > /dev/null || return 1
+	reaches $R2:9101 "$G:9100" $L1:9100
+	out=$(in_gw conectl -j stats wan0)
+	echo "$out"
+	grep -q '"created":1' <<< "$out" && grep -q '"in_dropped":[1-9]' <<< "$out" &&
+		grep -q '"mappings":1' <<< "$out"
+}
+
+map_show_lists() {
+	local out
+	nat apdm apdf || return 1
+	ask "$lan1" $L1:9200 $R1:3478 > /dev/null || return 1
+	out=$(in_gw conectl map show wan0)
+	echo "$out"
+	grep -q "$L1:9200 -> $G:9200 remote $R1:3478 permits $R1:3478 " <<< "$out" &&
+		in_gw conectl map flush wan0 &&
+		[ -z "$(in_gw conectl map show wan0)" ]
+}
+
+netns_deleted_with_mappings() {
+	nat eim eif || return 1
+	ask "$lan1" $L1:9300 $R1:3478 > /dev/null || return 1
+	cleanup_ns "$gw" && unset gw
+}
+
+unload_with_mappings() {
+	topology
+	nat eim eif || return 1
+	ask "$lan1" $L1:9400 $R1:3478 > /dev/null || return 1
+	# Rules hold the module; the instance and its mappings do not.
+	in_gw nft delete table ip conenat || return 1
+	rmmod conenat || return 1
+	modprobe conenat
+}
+
+tmp=$(mktemp -d)
+topology
+ktap_print_header
+ktap_set_plan 22
+port=10000
+for m in eim adm apdm; do
+	for f in eif adf apdf; do
+		check "mapping $m + filtering $f: the seed's tables hold" combination $m $f $port
+		port=$((port + 10))
+	done
+done
+check "a refused packet leaves no conntrack; a later hole punch works" hole_punch_after_refusal
+check "the internal port is preserved when free" port_preserved
+check "two hosts, one source port: distinct external ports, each owned" ports_owned
+check "a mapping expires after its timeout and closes" expiry
+check "outbound packets refresh a mapping" outbound_refreshes
+check "inbound packets do not refresh a mapping" inbound_does_not_refresh
+check "inbound-refresh on: inbound packets refresh it" inbound_refresh_option
+check "conntrack -E works alongside" conntrack_events_work
+check "stats count created mappings and dropped packets" stats_count
+check "map show lists the key and permits; flush empties it" map_show_lists
+check "deleting a namespace with live mappings" netns_deleted_with_mappings
+check "unloading the module with live mappings" unload_with_mappings
+rm -rf "$tmp"
+ktap_finished

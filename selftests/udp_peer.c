@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A UDP peer for the NAT selftests, small enough to start at once in a
+ * TCG guest:
+ *
+ *   udp_peer echo ADDR:PORT...          answer each datagram with the
+ *                                       source address:port it came from
+ *   udp_peer ask LOCAL REMOTE [MS]      send from LOCAL, print the answer
+ *   udp_peer send LOCAL REMOTE [TEXT]   send one datagram from LOCAL
+ *   udp_peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
+ *                                       datagram; exit 1 if none in MS
+ *
+ * LOCAL and REMOTE are IPv4 ADDR:PORT.  Exit status 1 on timeout, 2 on
+ * usage or socket errors.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_SOCKS 16
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: udp_peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
+			"       send LOCAL REMOTE [TEXT] | listen LOCAL [MS]\n");
+	return 2;
+}
+
+static int parse_endpoint(const char *s, struct sockaddr_in *sin)
+{
+	char buf[64], *colon;
+	long port;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	colon = strrchr(buf, ':');
+	if (!colon)
+		return -1;
+	*colon = '\0';
+	port = strtol(colon + 1, NULL, 10);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((unsigned short)port);
+	if (port < 0 || port > 65535 || inet_pton(AF_INET, buf, &sin->sin_addr) != 1)
+		return -1;
+	return 0;
+}
+
+static int bound_socket(const char *local)
+{
+	struct sockaddr_in sin;
+	int fd, one = 1;
+
+	if (parse_endpoint(local, &sin)) {
+		fprintf(stderr, "udp_peer: bad endpoint %s\n", local);
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		fprintf(stderr, "udp_peer: bind %s: %s\n", local, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void format_endpoint(const struct sockaddr_in *sin, char *out, size_t len)
+{
+	char addr[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &sin->sin_addr, addr, sizeof(addr));
+	snprintf(out, len, "%s:%u", addr, ntohs(sin->sin_port));
+}
+
+static int send_to(int fd, const char *remote, const char *text)
+{
+	struct sockaddr_in sin;
+
+	if (parse_endpoint(remote, &sin)) {
+		fprintf(stderr, "udp_peer: bad endpoint %s\n", remote);
+		return -1;
+	}
+	if (sendto(fd, text, strlen(text), 0, (struct sockaddr *)&sin,
+		   sizeof(sin)) < 0) {
+		fprintf(stderr, "udp_peer: send to %s: %s\n", remote, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for one datagram; 0 and its text and source, or 1 on timeout. */
+static int receive(int fd, int ms, char *text, size_t len, struct sockaddr_in *from)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	socklen_t fromlen = sizeof(*from);
+	ssize_t n;
+
+	if (poll(&p, 1, ms) <= 0)
+		return 1;
+	n = recvfrom(fd, text, len - 1, 0, (struct sockaddr *)from, &fromlen);
+	if (n < 0)
+		return 1;
+	text[n] = '\0';
+	return 0;
+}
+
+static int do_echo(int argc, char **argv)
+{
+	struct pollfd p[MAX_SOCKS];
+	struct sockaddr_in from;
+	char text[512], src[64];
+	int i, n = 0;
+
+	for (i = 0; i < argc && n < MAX_SOCKS; i++, n++) {
+		p[n].fd = bound_socket(argv[i]);
+		p[n].events = POLLIN;
+		if (p[n].fd < 0)
+			return 2;
+	}
+	for (;;) {
+		if (poll(p, n, -1) < 0)
+			return 2;
+		for (i = 0; i < n; i++) {
+			if (!(p[i].revents & POLLIN) ||
+			    receive(p[i].fd, 0, text, sizeof(text), &from))
+				continue;
+			format_endpoint(&from, src, sizeof(src));
+			sendto(p[i].fd, src, strlen(src), 0,
+			       (struct sockaddr *)&from, sizeof(from));
+		}
+	}
+}
+
+static int do_ask(int argc, char **argv)
+{
+	int fd, ms = argc > 2 ? atoi(argv[2]) : 2000, tries;
+	struct sockaddr_in from;
+	char text[512];
+
+	if (argc < 2)
+		return usage();
+	fd = bound_socket(argv[0]);
+	if (fd < 0)
+		return 2;
+	/* Three tries: one lost datagram must not fail a test. */
+	for (tries = 0; tries < 3; tries++) {
+		if (send_to(fd, argv[1], "ask"))
+			return 2;
+		if (!receive(fd, ms / 3 + 1, text, sizeof(text), &from)) {
+			printf("%s\n", text);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int do_send(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 2)
+		return usage();
+	fd = bound_socket(argv[0]);
+	if (fd < 0)
+		return 2;
+	return send_to(fd, argv[1], argc > 2 ? argv[2] : "hello") ? 2 : 0;
+}
+
+static int do_listen(int argc, char **argv)
+{
+	int fd, ms = argc > 1 ? atoi(argv[1]) : 2000;
+	struct sockaddr_in from;
+	char text[512], src[64];
+
+	if (argc < 1)
+		return usage();
+	fd = bound_socket(argv[0]);
+	if (fd < 0)
+		return 2;
+	if (receive(fd, ms, text, sizeof(text), &from))
+		return 1;
+	format_endpoint(&from, src, sizeof(src));
+	printf("%s %s\n", src, text);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(argv[1], "echo"))
+		return do_echo(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "ask"))
+		return do_ask(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "send"))
+		return do_send(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "listen"))
+		return do_listen(argc - 2, argv + 2);
+	return usage();
+}
