@@ -45,8 +45,6 @@ struct conenat_instance {
 	struct rcu_head rcu;
 };
 
-#define conenat_stat_inc(inst, field) this_cpu_inc((inst)->stats->field)
-
 struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
 					       const char *name);
 struct conenat_instance *conenat_instance_get(struct net *net,

@@ -162,7 +162,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		return old;
 	}
 	atomic_inc(&inst->nmappings);
-	conenat_stat_inc(inst, created);
+	this_cpu_inc(inst->stats->created);
 	return m;
 
 err_free:
@@ -223,7 +223,7 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 	conenat_port_put(m->pool, ntohs(m->ekey.port));
 	atomic_dec(&inst->nmappings);
 	if (expired)
-		conenat_stat_inc(inst, expired);
+		this_cpu_inc(inst->stats->expired);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
 

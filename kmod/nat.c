@@ -44,7 +44,7 @@ static __be32 conenat_ext_addr(const struct conenat_cfg *cfg, __be32 int_addr,
 			       const struct net_device *out)
 {
 	if (cfg->naddrs)
-		return cfg->addrs[reciprocal_scale(jhash_1word(int_addr, 0),
+		return cfg->addrs[reciprocal_scale(jhash_1word((__force u32)int_addr, 0),
 						   cfg->naddrs)];
 	return inet_select_addr(out, 0, RT_SCOPE_UNIVERSE);
 }
@@ -104,7 +104,7 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 
 	m = conenat_outbound_mapping(inst, cfg, t, out);
 	if (IS_ERR(m)) {
-		conenat_stat_inc(inst, alloc_failed);
+		this_cpu_inc(inst->stats->alloc_failed);
 		return NF_DROP;
 	}
 	conenat_mapping_refresh(m, cfg->udp_timeout);
@@ -141,13 +141,13 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 	if (!conenat_filter_permits(m, cfg->filtering, t->src.u3.ip,
 				    t->src.u.all)) {
 		/* Dropped unconfirmed: no conntrack entry is left behind. */
-		conenat_stat_inc(inst, in_dropped);
+		this_cpu_inc(inst->stats->in_dropped);
 		return NF_DROP;
 	}
 	conenat_remote_add(m, t->src.u3.ip, t->src.u.all, false);
 	if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
 		conenat_mapping_refresh(m, cfg->udp_timeout);
-	conenat_stat_inc(inst, in_passed);
+	this_cpu_inc(inst->stats->in_passed);
 	return conenat_nat_to(ct, m->ikey.int_addr, m->ikey.int_port,
 			      NF_NAT_MANIP_DST);
 }

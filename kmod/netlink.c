@@ -10,7 +10,6 @@
 #include <net/sock.h>
 #include <uapi/linux/conenat.h>
 
-#include "compat.h"
 #include "instance.h"
 #include "mapping.h"
 #include "netlink.h"
@@ -416,10 +415,15 @@ struct conenat_map_dump {
 static int conenat_map_dump_start(struct netlink_callback *cb)
 {
 	struct conenat_net *cn = conenat_pernet(sock_net(cb->skb->sk));
-	struct nlattr **attrs = conenat_dump_attrs(cb);
+	struct nlattr *attrs[CONENAT_A_MAX + 1];
 	struct conenat_map_dump *d;
 	const char *name;
+	int ret;
 
+	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, CONENAT_A_MAX,
+			  conenat_policy, cb->extack);
+	if (ret)
+		return ret;
 	if (!attrs[CONENAT_A_NAT_NAME]) {
 		NL_SET_ERR_MSG(cb->extack, "NAT instance name missing");
 		return -EINVAL;
