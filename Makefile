@@ -38,6 +38,7 @@ check: tools
 	$(TOP)/selftests/check $(KERNELS)
 
 demo: tools
+	$(MAKE) -C $(TOP)/selftests all
 	$(TOP)/selftests/vm/run -- $(TOP)/selftests/demo.sh
 
 checkpatch:

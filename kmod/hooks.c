@@ -50,7 +50,12 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 	bool outbound;
 
 	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || !conenat_ct_ext(ct, &key, &internal))
+	/*
+	 * ICMP errors are related, not part of the flow: they neither count
+	 * nor refresh (RFC 4787 REQ-12, RFC 7857 section 2.2).
+	 */
+	if (!ct || ctinfo == IP_CT_RELATED || ctinfo == IP_CT_RELATED_REPLY ||
+	    !conenat_ct_ext(ct, &key, &internal))
 		return NF_ACCEPT;
 	/* Source-NATed flows go out in the original direction. */
 	outbound = (CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL) ==

@@ -38,7 +38,7 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 					    .len = CONENAT_NAME_LEN - 1 },
 	[CONENAT_A_NAT_IFNAME]		= { .type = NLA_NUL_STRING,
 					    .len = IFNAMSIZ - 1 },
-	[CONENAT_A_NAT_ADDRS]		= NLA_POLICY_NESTED_ARRAY(conenat_addr_policy),
+	[CONENAT_A_NAT_ADDRS]		= NLA_POLICY_NESTED(conenat_addr_policy),
 	[CONENAT_A_NAT_PORT_MIN]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[CONENAT_A_NAT_PORT_MAX]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[CONENAT_A_NAT_MAPPING]		= NLA_POLICY_MAX(NLA_U8, CONENAT_MAPPING_MAX),

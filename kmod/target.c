@@ -25,6 +25,14 @@ static int conenat_tg_check(const struct xt_tgchk_param *par)
 	}
 	if (strnlen(info->name, sizeof(info->name)) == sizeof(info->name))
 		return -EINVAL;
+	/*
+	 * x_tables would insist on a table named "nat", and nft_compat hands
+	 * it the nftables table's name: accept conectl's own table too.
+	 */
+	if (strcmp(par->table, "nat") && strcmp(par->table, "conenat")) {
+		pr_info_ratelimited("CONENAT: only in the nat or conenat table\n");
+		return -EINVAL;
+	}
 	inst = conenat_instance_get(par->net, info->name);
 	if (!inst) {
 		pr_info_ratelimited("CONENAT: no NAT instance \"%s\"\n",
@@ -69,7 +77,6 @@ static struct xt_target conenat_tg_reg __read_mostly = {
 	.name		= "CONENAT",
 	.revision	= 0,
 	.family		= NFPROTO_IPV4,
-	.table		= "nat",
 	.hooks		= (1 << NF_INET_PRE_ROUTING) |
 			  (1 << NF_INET_POST_ROUTING),
 	.target		= conenat_tg,

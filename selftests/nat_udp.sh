@@ -14,57 +14,8 @@
 require_root_and_module
 command -v conntrack > /dev/null || skip_all "conntrack(8) missing (install conntrack)"
 
-PEER=$TOP/selftests/udp_peer
-[ -x "$PEER" ] || skip_all "udp_peer not built (make -C selftests)"
-G=203.0.113.1 R1=203.0.113.10 R2=203.0.113.11 L1=10.0.1.2 L2=10.0.2.2
-
-cleanup() { cleanup_all_ns; }
+. "$(dirname "$0")/topology.sh"
 trap cleanup EXIT
-
-veth() { # veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
-	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
-	ip -n "$1" addr add "$3" dev "$2"
-	ip -n "$4" addr add "$6" dev "$5"
-	ip -n "$1" link set "$2" up
-	ip -n "$4" link set "$5" up
-}
-
-topology() {
-	setup_ns gw lan1 lan2 wan || exit "$KSFT_FAIL"
-	veth "$lan1" eth0 $L1/24 "$gw" gw-lan1 10.0.1.1/24
-	veth "$lan2" eth0 $L2/24 "$gw" gw-lan2 10.0.2.1/24
-	veth "$wan" eth0 $R1/24 "$gw" gw-wan $G/24
-	ip -n "$wan" addr add $R2/24 dev eth0
-	ip -n "$lan1" route add default via 10.0.1.1
-	ip -n "$lan2" route add default via 10.0.2.1
-	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$wan" "$PEER" echo $R1:3478 $R1:3479 $R2:3478 &
-}
-
-in_gw() { ip netns exec "$gw" "$@"; }
-# ask NS LOCAL REMOTE: the external endpoint the remote saw.
-ask() { ip netns exec "$1" "$PEER" ask "$2" "$3" 3000; }
-
-nat() { # nat MAPPING FILTERING [conectl options]
-	local m=$1 f=$2
-	shift 2
-	in_gw conectl nat del wan0 > /dev/null 2>&1
-	in_gw conectl nat add wan0 dev gw-wan mapping "$m" filtering "$f" "$@"
-}
-
-# Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL?
-reaches() { # reaches SRC EXT LOCAL
-	local out
-	ip netns exec "$lan1" "$PEER" listen "$3" 1500 > "$tmp/listen" &
-	local pid=$!
-	sleep 0.2
-	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
-	sleep 0.1
-	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
-	wait "$pid"
-	out=$(cat "$tmp/listen")
-	[ "${out%% *}" = "$1" ]
-}
 
 # The mapping table: which asks from one internal endpoint share a port.
 mapping_table() { # mapping_table MAPPING PORT
@@ -225,7 +176,6 @@ unload_with_mappings() {
 	modprobe conenat
 }
 
-tmp=$(mktemp -d)
 topology
 ktap_print_header
 ktap_set_plan 22
@@ -248,5 +198,4 @@ check "stats count created mappings and dropped packets" stats_count
 check "map show lists the key and permits; flush empties it" map_show_lists
 check "deleting a namespace with live mappings" netns_deleted_with_mappings
 check "unloading the module with live mappings" unload_with_mappings
-rm -rf "$tmp"
 ktap_finished

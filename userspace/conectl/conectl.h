@@ -3,6 +3,11 @@
 #define CONECTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <linux/conenat.h>
 
 #include "args.h"
 #include "genl.h"
@@ -30,6 +35,67 @@ int conenat_open(struct genl_sock *gs);
 /* Report a failed request: the kernel's message, else strerror. */
 int request_failed(struct genl_sock *gs, const char *what, int err);
 
+/* Which settings of a struct nat are given (on the command line). */
+enum nat_setting {
+	NAT_DEV		= 1U << 0,
+	NAT_ADDRS	= 1U << 1,
+	NAT_PORTS	= 1U << 2,
+	NAT_MAPPING	= 1U << 3,
+	NAT_FILTERING	= 1U << 4,
+	NAT_TIMEOUT	= 1U << 5,
+	NAT_FLAGS	= 1U << 6,
+};
+
+/* A NAT instance: its settings and, read back from the kernel, stats. */
+struct nat {
+	char name[CONENAT_NAME_LEN];
+	char ifname[IFNAMSIZ];
+	struct in_addr addrs[CONENAT_MAX_ADDRS];
+	unsigned int n_addrs;
+	uint16_t port_min, port_max;
+	uint8_t mapping, filtering;
+	uint32_t timeout, flags;
+	unsigned int given;
+	uint64_t stats[CONENAT_STAT_MAX + 1];
+};
+
+struct nat_list {
+	struct nat *v;
+	unsigned int n;
+};
+
+/* Is name a valid instance name?  0, or the exit code of a usage error. */
+int check_nat_name(const char *what, const char *name);
+/* NAME, alone, of a command; 0 or the exit code of a usage error. */
+int parse_name_args(const char *what, int argc, char **argv);
+/* [ NAME ] of a show command into *name (NULL: all); 0 or a usage error. */
+int parse_show_args(const char *what, int argc, char **argv,
+		    const char **name);
+
+/*
+ * Read the instance called name, or all of them if name is NULL, into
+ * list (list->v to be freed).  Returns 0 or a negative errno.
+ */
+int nat_list(struct genl_sock *gs, const char *name, struct nat_list *list);
+/* Print the instance called name, or all, as a list; an exit code. */
+int show_nats(const char *what, const char *name,
+	      void (*print)(const struct nat *nat));
+/* A request that carries only the instance's name (del, flush). */
+int nat_command(struct genl_sock *gs, uint8_t cmd, const char *name);
+/* request_failed(), saying "no such NAT instance" for a bare -ENOENT. */
+int nat_failed(struct genl_sock *gs, const char *what, int err);
+
+/*
+ * Point the nftables rules of instance name at device ifname, creating
+ * them or replacing the old ones; or remove them.  One batch each, so a
+ * failure changes nothing.  0, or 1 after reporting "what: ..." failed.
+ */
+int nft_rules_set(const char *what, const char *name, const char *ifname);
+int nft_rules_remove(const char *what, const char *name);
+
 int do_version(int argc, char **argv);
+int do_nat(int argc, char **argv);
+int do_map(int argc, char **argv);
+int do_stats(int argc, char **argv);
 
 #endif /* CONECTL_H */

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: conectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { version }\n"
+		"where  OBJECT := { version | nat | map | stats }\n"
 		"       OPTIONS := { -j[son] | -h[elp] }\n");
 }
 
@@ -89,6 +89,9 @@ int request_failed(struct genl_sock *gs, const char *what, int err)
 
 static const struct conectl_cmd objects[] = {
 	{ "version", do_version },
+	{ "nat", do_nat },
+	{ "map", do_map },
+	{ "stats", do_stats },
 	{ NULL, NULL },
 };
 

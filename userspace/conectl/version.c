@@ -37,6 +37,10 @@ int do_version(int argc, char **argv)
 	struct genl_sock gs;
 	int err;
 
+	if (argc == 1 && matches(argv[0], "help")) {
+		printf("Usage: conectl version\n");
+		return 0;
+	}
 	if (argc > 0)
 		return usage_error("\"version\" takes no arguments, got \"%s\"",
 				   argv[0]);

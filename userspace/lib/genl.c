@@ -110,10 +110,10 @@ struct nlmsghdr *genl_request(struct genl_sock *gs, uint8_t cmd, uint16_t flags)
 }
 
 /*
- * An ACK (0) or an error (-errno), with the extack message copied to
- * gs->errmsg.  NLMSG_DONE ends a dump the same way: an int, then TLVs.
+ * NLMSG_DONE ends a dump the way NLMSG_ERROR ends a request: an int, then
+ * the extack TLVs.
  */
-static int ack_result(struct genl_sock *gs, const struct nlmsghdr *nlh)
+int nl_ack_result(const struct nlmsghdr *nlh, char *errmsg, size_t size)
 {
 	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 	unsigned int off = sizeof(*err);
@@ -132,8 +132,7 @@ static int ack_result(struct genl_sock *gs, const struct nlmsghdr *nlh)
 		mnl_attr_for_each(a, nlh, off) {
 			if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 			    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				snprintf(gs->errmsg, sizeof(gs->errmsg), "%s",
-					 mnl_attr_get_str(a));
+				snprintf(errmsg, size, "%s", mnl_attr_get_str(a));
 		}
 	}
 	return *(const int *)mnl_nlmsg_get_payload(nlh);
@@ -165,11 +164,49 @@ int genl_transact(struct genl_sock *gs, struct nlmsghdr *nlh,
 				continue;
 			if (msg->nlmsg_type == NLMSG_ERROR ||
 			    msg->nlmsg_type == NLMSG_DONE)
-				return ack_result(gs, msg);
+				return nl_ack_result(msg, gs->errmsg,
+						     sizeof(gs->errmsg));
 			if (msg->nlmsg_type < NLMSG_MIN_TYPE)
 				continue;
 			if (cb && cb(msg, data) < MNL_CB_OK)
 				return errno ? -errno : -EINVAL;
 		}
 	}
+}
+
+struct attr_index {
+	const enum mnl_attr_data_type *types;
+	unsigned int max;
+	const struct nlattr **tb;
+};
+
+static int index_attr(const struct nlattr *a, void *data)
+{
+	const struct attr_index *ix = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type <= ix->max && ix->types[type] != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate(a, ix->types[type]) == 0)
+		ix->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+void genl_parse(const struct nlmsghdr *nlh,
+		const enum mnl_attr_data_type *types, unsigned int max,
+		const struct nlattr **tb)
+{
+	struct attr_index ix = { types, max, tb };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_parse(nlh, GENL_HDRLEN_ALIGNED, index_attr, &ix);
+}
+
+void genl_parse_nested(const struct nlattr *nest,
+		       const enum mnl_attr_data_type *types, unsigned int max,
+		       const struct nlattr **tb)
+{
+	struct attr_index ix = { types, max, tb };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	mnl_attr_parse_nested(nest, index_attr, &ix);
 }

@@ -44,4 +44,49 @@ int genl_transact(struct genl_sock *gs, struct nlmsghdr *nlh,
 /* Offset of a genl message's attributes, for mnl_attr_parse. */
 #define GENL_HDRLEN_ALIGNED MNL_ALIGN(sizeof(struct genlmsghdr))
 
+/*
+ * Index a genl message's attributes (or a nest's) by type into tb[0..max],
+ * keeping those whose types[] entry is not MNL_TYPE_UNSPEC and that
+ * validate as it.  Others are left NULL: a newer kernel may add some, and
+ * a malformed one is as good as absent.
+ */
+void genl_parse(const struct nlmsghdr *nlh,
+		const enum mnl_attr_data_type *types, unsigned int max,
+		const struct nlattr **tb);
+void genl_parse_nested(const struct nlattr *nest,
+		       const enum mnl_attr_data_type *types, unsigned int max,
+		       const struct nlattr **tb);
+
+/* Attribute values from genl_parse()'s table; absent ones read as 0 or "". */
+static inline uint8_t attr_u8(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u8(a) : 0;
+}
+
+static inline uint16_t attr_u16(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u16(a) : 0;
+}
+
+static inline uint32_t attr_u32(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u32(a) : 0;
+}
+
+static inline uint64_t attr_u64(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_u64(a) : 0;
+}
+
+static inline const char *attr_str(const struct nlattr *a)
+{
+	return a ? mnl_attr_get_str(a) : "";
+}
+
+/*
+ * The result an NLMSG_ERROR (or NLMSG_DONE) message carries: 0 for an ACK
+ * or a negative errno, with the extack message, if any, copied to errmsg.
+ */
+int nl_ack_result(const struct nlmsghdr *nlh, char *errmsg, size_t size);
+
 #endif /* CONENAT_GENL_H */

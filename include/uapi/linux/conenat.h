@@ -234,8 +234,10 @@ enum conenat_permit_attr {
 #define CONENAT_PERMIT_A_MAX (__CONENAT_PERMIT_A_LAST - 1)
 
 /*
- * The netfilter target "CONENAT", revision 0, for IPv4 "nat" tables at
- * PREROUTING (inbound flows) and POSTROUTING (outbound flows).  It names
+ * The netfilter target "CONENAT", revision 0, for IPv4, in iptables' "nat"
+ * table or in "type nat" chains of the nftables table "ip conenat" (which
+ * conectl manages), at PREROUTING (inbound flows) and POSTROUTING
+ * (outbound flows).  It names
  * an instance of the rule's network namespace, which must exist when the
  * rule is added.  Packets it does not translate continue (XT_CONTINUE),
  * except those the filtering behaviour refuses and those that find no

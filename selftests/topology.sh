@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The NAT tests' network, sourced after lib.sh:
+#
+#   lan1 10.0.1.2 ---- 10.0.1.1 [ gw ] 203.0.113.1 ---- wan 203.0.113.10 (R1)
+#   lan2 10.0.2.2 ---- 10.0.2.1 [    ]                      203.0.113.11 (R2)
+#                        conenat "wan0" on gw-wan       echo on R1:3478, R1:3479, R2:3478
+
+PEER=$TOP/selftests/udp_peer
+[ -x "$PEER" ] || skip_all "udp_peer not built (make -C selftests)"
+G=203.0.113.1 R1=203.0.113.10 R2=203.0.113.11 L1=10.0.1.2 L2=10.0.2.2
+
+tmp=$(mktemp -d)
+cleanup() { cleanup_all_ns; rm -rf "$tmp"; }
+
+veth() { # veth NS1 DEV1 ADDR1 NS2 DEV2 ADDR2
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+	ip -n "$1" addr add "$3" dev "$2"
+	ip -n "$4" addr add "$6" dev "$5"
+	ip -n "$1" link set "$2" up
+	ip -n "$4" link set "$5" up
+}
+
+topology() {
+	setup_ns gw lan1 lan2 wan || exit "$KSFT_FAIL"
+	veth "$lan1" eth0 $L1/24 "$gw" gw-lan1 10.0.1.1/24
+	veth "$lan2" eth0 $L2/24 "$gw" gw-lan2 10.0.2.1/24
+	veth "$wan" eth0 $R1/24 "$gw" gw-wan $G/24
+	ip -n "$wan" addr add $R2/24 dev eth0
+	ip -n "$lan1" route add default via 10.0.1.1
+	ip -n "$lan2" route add default via 10.0.2.1
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+	# Detached from stdout: a test's output capture must not wait for it.
+	ip netns exec "$wan" "$PEER" echo $R1:3478 $R1:3479 $R2:3478 > /dev/null 2>&1 &
+}
+
+in_gw() { ip netns exec "$gw" "$@"; }
+# ask NS LOCAL REMOTE: the external endpoint the remote saw.
+ask() { ip netns exec "$1" "$PEER" ask "$2" "$3" 3000; }
+
+nat() { # nat MAPPING FILTERING [conectl options]
+	local m=$1 f=$2
+	shift 2
+	in_gw conectl nat del wan0 > /dev/null 2>&1
+	in_gw conectl nat add wan0 dev gw-wan mapping "$m" filtering "$f" "$@"
+}
+
+# Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL?
+reaches() { # reaches SRC EXT LOCAL
+	local out
+	ip netns exec "$lan1" "$PEER" listen "$3" 1500 > "$tmp/listen" &
+	local pid=$!
+	sleep 0.2
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+	sleep 0.1
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+	wait "$pid"
+	out=$(cat "$tmp/listen")
+	[ "${out%% *}" = "$1" ]
+}
+

@@ -1,0 +1,521 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * conectl nat: add, change, delete and show NAT instances, keeping their
+ * nftables rules (nft.c) in step with them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conectl.h"
+#include "print.h"
+
+/* RFC 4787 REQ-5: a UDP mapping must not expire in less than 2 minutes. */
+#define MIN_RFC_TIMEOUT 120
+
+static int nat_help(int argc, char **argv)
+{
+	printf("Usage: conectl nat add NAME dev IFNAME [ OPTIONS ]\n"
+	       "       conectl nat change NAME [ dev IFNAME ] [ OPTIONS ]\n"
+	       "       conectl nat del NAME\n"
+	       "       conectl nat [ show [ NAME ] ]\n"
+	       "where  OPTIONS := [ address ADDR[,ADDR...] ] [ ports LO-HI ]\n"
+	       "                  [ mapping { eim | adm | apdm } ]\n"
+	       "                  [ filtering { eif | adf | apdf } ]\n"
+	       "                  [ timeout SECONDS ]\n"
+	       "                  [ inbound-refresh { on | off } ]\n");
+	return 0;
+}
+
+int check_nat_name(const char *what, const char *name)
+{
+	if (!valid_nat_name(name))
+		return usage_error("%s: invalid NAT name \"%s\" (1 to %d of A-Z a-z 0-9 _ -)",
+				   what, name, CONENAT_NAME_LEN - 1);
+	return 0;
+}
+
+int parse_name_args(const char *what, int argc, char **argv)
+{
+	if (argc < 1)
+		return usage_error("%s: NAT name missing", what);
+	if (argc > 1)
+		return usage_error("%s: unexpected \"%s\"", what, argv[1]);
+	return check_nat_name(what, argv[0]);
+}
+
+int parse_show_args(const char *what, int argc, char **argv,
+		    const char **name)
+{
+	*name = argc ? argv[0] : NULL;
+	if (argc > 1)
+		return usage_error("%s: unexpected \"%s\"", what, argv[1]);
+	return *name ? check_nat_name(what, *name) : 0;
+}
+
+static bool opt_dev(const char *value, struct nat *nat)
+{
+	if (!valid_ifname(value))
+		return false;
+	snprintf(nat->ifname, sizeof(nat->ifname), "%s", value);
+	return true;
+}
+
+static bool opt_address(const char *value, struct nat *nat)
+{
+	nat->n_addrs = parse_addrs(value, nat->addrs, CONENAT_MAX_ADDRS);
+	return nat->n_addrs > 0;
+}
+
+static bool opt_ports(const char *value, struct nat *nat)
+{
+	return parse_port_range(value, &nat->port_min, &nat->port_max);
+}
+
+static bool opt_mapping(const char *value, struct nat *nat)
+{
+	return parse_mapping(value, &nat->mapping);
+}
+
+static bool opt_filtering(const char *value, struct nat *nat)
+{
+	return parse_filtering(value, &nat->filtering);
+}
+
+static bool opt_timeout(const char *value, struct nat *nat)
+{
+	uint64_t seconds;
+
+	if (!parse_uint(value, 1, 86400, &seconds))
+		return false;
+	nat->timeout = seconds;
+	return true;
+}
+
+static bool opt_inbound_refresh(const char *value, struct nat *nat)
+{
+	bool on;
+
+	if (!parse_on_off(value, &on))
+		return false;
+	nat->flags = on ? CONENAT_NAT_F_INBOUND_REFRESH : 0;
+	return true;
+}
+
+struct nat_option {
+	const char *keyword;
+	enum nat_setting setting;
+	bool (*parse)(const char *value, struct nat *nat);
+	const char *expected;
+};
+
+static const struct nat_option nat_options[] = {
+	{ "dev", NAT_DEV, opt_dev, "a device name, 1 to 15 characters" },
+	{ "address", NAT_ADDRS, opt_address,
+	  "1 to 16 IPv4 addresses, comma separated" },
+	{ "ports", NAT_PORTS, opt_ports, "LO-HI, 1 <= LO <= HI <= 65535" },
+	{ "mapping", NAT_MAPPING, opt_mapping, "eim, adm or apdm" },
+	{ "filtering", NAT_FILTERING, opt_filtering, "eif, adf or apdf" },
+	{ "timeout", NAT_TIMEOUT, opt_timeout, "seconds, 1 to 86400" },
+	{ "inbound-refresh", NAT_FLAGS, opt_inbound_refresh, "on or off" },
+	{ NULL, 0, NULL, NULL },
+};
+
+static const struct nat_option *find_option(const char *word)
+{
+	const struct nat_option *o;
+
+	for (o = nat_options; o->keyword; o++)
+		if (matches(word, o->keyword))
+			return o;
+	return NULL;
+}
+
+/* NAME [ KEYWORD VALUE ]...: 0, or the exit code of a usage error. */
+static int parse_nat_args(const char *what, int argc, char **argv,
+			  struct nat *nat)
+{
+	const struct nat_option *o;
+	int i;
+
+	memset(nat, 0, sizeof(*nat));
+	if (argc < 1)
+		return usage_error("%s: NAT name missing", what);
+	if (check_nat_name(what, argv[0]))
+		return 2;
+	snprintf(nat->name, sizeof(nat->name), "%s", argv[0]);
+	for (i = 1; i < argc; i += 2) {
+		o = find_option(argv[i]);
+		if (!o)
+			return usage_error("%s: unknown option \"%s\", try \"conectl nat help\"",
+					   what, argv[i]);
+		if (nat->given & o->setting)
+			return usage_error("%s: \"%s\" given twice", what,
+					   o->keyword);
+		if (i + 1 == argc)
+			return usage_error("%s: \"%s\" needs a value", what,
+					   o->keyword);
+		if (!o->parse(argv[i + 1], nat))
+			return usage_error("%s: invalid %s \"%s\" (%s)", what,
+					   o->keyword, argv[i + 1], o->expected);
+		nat->given |= o->setting;
+	}
+	return 0;
+}
+
+static void warn_short_timeout(const struct nat *nat)
+{
+	if (nat->given & NAT_TIMEOUT && nat->timeout < MIN_RFC_TIMEOUT)
+		fprintf(stderr, "%s: warning: timeout below %d s violates RFC 4787 REQ-5\n",
+			conectl_prog, MIN_RFC_TIMEOUT);
+}
+
+static void put_addrs(struct nlmsghdr *nlh, const struct nat *nat)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, CONENAT_A_NAT_ADDRS);
+	unsigned int i;
+
+	for (i = 0; i < nat->n_addrs; i++)
+		mnl_attr_put(nlh, CONENAT_A_ADDR, sizeof(nat->addrs[i]),
+			     &nat->addrs[i]);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* NEW_NAT or SET_NAT with the name and the settings given. */
+static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
+{
+	struct nlmsghdr *nlh = genl_request(gs, cmd, 0);
+
+	mnl_attr_put_strz(nlh, CONENAT_A_NAT_NAME, nat->name);
+	if (nat->given & NAT_DEV)
+		mnl_attr_put_strz(nlh, CONENAT_A_NAT_IFNAME, nat->ifname);
+	if (nat->given & NAT_ADDRS)
+		put_addrs(nlh, nat);
+	if (nat->given & NAT_PORTS) {
+		mnl_attr_put_u16(nlh, CONENAT_A_NAT_PORT_MIN, nat->port_min);
+		mnl_attr_put_u16(nlh, CONENAT_A_NAT_PORT_MAX, nat->port_max);
+	}
+	if (nat->given & NAT_MAPPING)
+		mnl_attr_put_u8(nlh, CONENAT_A_NAT_MAPPING, nat->mapping);
+	if (nat->given & NAT_FILTERING)
+		mnl_attr_put_u8(nlh, CONENAT_A_NAT_FILTERING, nat->filtering);
+	if (nat->given & NAT_TIMEOUT)
+		mnl_attr_put_u32(nlh, CONENAT_A_NAT_UDP_TIMEOUT, nat->timeout);
+	if (nat->given & NAT_FLAGS)
+		mnl_attr_put_u32(nlh, CONENAT_A_NAT_FLAGS, nat->flags);
+	return genl_transact(gs, nlh, NULL, NULL);
+}
+
+int nat_command(struct genl_sock *gs, uint8_t cmd, const char *name)
+{
+	struct nlmsghdr *nlh = genl_request(gs, cmd, 0);
+
+	mnl_attr_put_strz(nlh, CONENAT_A_NAT_NAME, name);
+	return genl_transact(gs, nlh, NULL, NULL);
+}
+
+int nat_failed(struct genl_sock *gs, const char *what, int err)
+{
+	if (err == -ENOENT && !gs->errmsg[0])
+		return fail("%s: no such NAT instance", what);
+	return request_failed(gs, what, err);
+}
+
+static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
+	[CONENAT_A_NAT_NAME]		= MNL_TYPE_NUL_STRING,
+	[CONENAT_A_NAT_IFNAME]		= MNL_TYPE_NUL_STRING,
+	[CONENAT_A_NAT_ADDRS]		= MNL_TYPE_NESTED,
+	[CONENAT_A_NAT_PORT_MIN]	= MNL_TYPE_U16,
+	[CONENAT_A_NAT_PORT_MAX]	= MNL_TYPE_U16,
+	[CONENAT_A_NAT_MAPPING]		= MNL_TYPE_U8,
+	[CONENAT_A_NAT_FILTERING]	= MNL_TYPE_U8,
+	[CONENAT_A_NAT_UDP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_FLAGS]		= MNL_TYPE_U32,
+	[CONENAT_A_NAT_STATS]		= MNL_TYPE_NESTED,
+};
+
+static void read_addrs(const struct nlattr *nest, struct nat *nat)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == CONENAT_A_ADDR &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0 &&
+		    nat->n_addrs < CONENAT_MAX_ADDRS)
+			nat->addrs[nat->n_addrs++].s_addr = mnl_attr_get_u32(a);
+	}
+}
+
+static void read_stats(const struct nlattr *nest, struct nat *nat)
+{
+	const struct nlattr *a;
+	uint16_t type;
+
+	mnl_attr_for_each_nested(a, nest) {
+		type = mnl_attr_get_type(a);
+		if (type <= CONENAT_STAT_MAX &&
+		    mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+			nat->stats[type] = mnl_attr_get_u64(a);
+	}
+}
+
+/* A GET_NAT reply into nat; false if it does not even name the instance. */
+static bool read_nat(const struct nlmsghdr *nlh, struct nat *nat)
+{
+	const struct nlattr *tb[CONENAT_A_MAX + 1];
+
+	genl_parse(nlh, nat_attr_types, CONENAT_A_MAX, tb);
+	if (!tb[CONENAT_A_NAT_NAME])
+		return false;
+	memset(nat, 0, sizeof(*nat));
+	snprintf(nat->name, sizeof(nat->name), "%s",
+		 attr_str(tb[CONENAT_A_NAT_NAME]));
+	snprintf(nat->ifname, sizeof(nat->ifname), "%s",
+		 attr_str(tb[CONENAT_A_NAT_IFNAME]));
+	if (tb[CONENAT_A_NAT_ADDRS])
+		read_addrs(tb[CONENAT_A_NAT_ADDRS], nat);
+	nat->port_min = attr_u16(tb[CONENAT_A_NAT_PORT_MIN]);
+	nat->port_max = attr_u16(tb[CONENAT_A_NAT_PORT_MAX]);
+	nat->mapping = attr_u8(tb[CONENAT_A_NAT_MAPPING]);
+	nat->filtering = attr_u8(tb[CONENAT_A_NAT_FILTERING]);
+	nat->timeout = attr_u32(tb[CONENAT_A_NAT_UDP_TIMEOUT]);
+	nat->flags = attr_u32(tb[CONENAT_A_NAT_FLAGS]);
+	if (tb[CONENAT_A_NAT_STATS])
+		read_stats(tb[CONENAT_A_NAT_STATS], nat);
+	return true;
+}
+
+/* Each reply is copied out: the receive buffer is reused for the next. */
+static int collect_nat(const struct nlmsghdr *nlh, void *data)
+{
+	struct nat_list *list = data;
+	struct nat *v = realloc(list->v, (list->n + 1) * sizeof(*v));
+
+	if (!v)
+		return MNL_CB_ERROR;
+	list->v = v;
+	if (!read_nat(nlh, &v[list->n])) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	list->n++;
+	return MNL_CB_OK;
+}
+
+int nat_list(struct genl_sock *gs, const char *name, struct nat_list *list)
+{
+	struct nlmsghdr *nlh;
+
+	list->v = NULL;
+	list->n = 0;
+	nlh = genl_request(gs, CONENAT_CMD_GET_NAT, name ? 0 : NLM_F_DUMP);
+	if (name)
+		mnl_attr_put_strz(nlh, CONENAT_A_NAT_NAME, name);
+	return genl_transact(gs, nlh, collect_nat, list);
+}
+
+/* The instance called name, which must exist, into nat. */
+static int nat_get(struct genl_sock *gs, const char *name, struct nat *nat)
+{
+	struct nat_list list;
+	int err = nat_list(gs, name, &list);
+
+	if (!err && list.n != 1)
+		err = -EBADMSG;
+	if (!err)
+		*nat = list.v[0];
+	free(list.v);
+	return err;
+}
+
+int show_nats(const char *what, const char *name,
+	      void (*print)(const struct nat *nat))
+{
+	struct nat_list list;
+	struct genl_sock gs;
+	unsigned int i;
+	int err;
+
+	if (conenat_open(&gs))
+		return 1;
+	err = nat_list(&gs, name, &list);
+	if (err) {
+		err = nat_failed(&gs, what, err);
+	} else {
+		print_list_begin();
+		for (i = 0; i < list.n; i++)
+			print(&list.v[i]);
+		print_list_end();
+	}
+	free(list.v);
+	genl_close(&gs);
+	return err;
+}
+
+static void print_nat(const struct nat *nat)
+{
+	char addr[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	print_object_begin(NULL);
+	print_string("name", "nat %s", nat->name);
+	print_string("dev", " dev %s", nat->ifname);
+	print_array_begin("addresses", nat->n_addrs ? " address " : NULL);
+	for (i = 0; i < nat->n_addrs; i++)
+		print_string(NULL, i ? ",%s" : "%s",
+			     inet_ntop(AF_INET, &nat->addrs[i], addr,
+				       sizeof(addr)));
+	print_array_end(NULL);
+	print_object_begin("ports");
+	print_uint("min", " ports %" PRIu64, nat->port_min);
+	print_uint("max", "-%" PRIu64, nat->port_max);
+	print_object_end();
+	print_string("mapping", " mapping %s", mapping_name(nat->mapping));
+	print_string("filtering", " filtering %s",
+		     filtering_name(nat->filtering));
+	print_uint("timeout", " timeout %" PRIu64, nat->timeout);
+	print_bool("inbound_refresh", " inbound-refresh",
+		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
+	print_text("\n");
+	print_object_end();
+}
+
+static int nat_show(int argc, char **argv)
+{
+	const char *name;
+	int rc = parse_show_args("nat show", argc, argv, &name);
+
+	return rc ? rc : show_nats("nat show", name, print_nat);
+}
+
+/* The rules could not be installed: do not leave the instance behind. */
+static int undo_add(struct genl_sock *gs, const char *name)
+{
+	int err = nat_command(gs, CONENAT_CMD_DEL_NAT, name);
+
+	if (err)
+		request_failed(gs, "nat add: removing the instance again", err);
+	return 1;
+}
+
+static int nat_add(int argc, char **argv)
+{
+	struct genl_sock gs;
+	struct nat nat;
+	int rc, err;
+
+	rc = parse_nat_args("nat add", argc, argv, &nat);
+	if (rc)
+		return rc;
+	if (!(nat.given & NAT_DEV))
+		return usage_error("nat add: \"dev IFNAME\" is required");
+	warn_short_timeout(&nat);
+	if (conenat_open(&gs))
+		return 1;
+	/* The rules name the instance, so it must exist first. */
+	err = send_nat(&gs, CONENAT_CMD_NEW_NAT, &nat);
+	if (err)
+		rc = nat_failed(&gs, "nat add", err);
+	else if (nft_rules_set("nat add", nat.name, nat.ifname))
+		rc = undo_add(&gs, nat.name);
+	genl_close(&gs);
+	return rc;
+}
+
+/*
+ * A new device needs new rules.  They go first: if the kernel then refuses
+ * the change, which leaves the instance as it was, the old rules are put
+ * back, and if the rules fail, nothing has changed yet.
+ */
+static int change_nat(struct genl_sock *gs, const struct nat *nat)
+{
+	struct nat old;
+	bool moved = false;
+	int err;
+
+	if (nat->given & NAT_DEV) {
+		err = nat_get(gs, nat->name, &old);
+		if (err)
+			return nat_failed(gs, "nat change", err);
+		moved = strcmp(old.ifname, nat->ifname) != 0;
+	}
+	if (moved && nft_rules_set("nat change", nat->name, nat->ifname))
+		return 1;
+	err = send_nat(gs, CONENAT_CMD_SET_NAT, nat);
+	if (!err)
+		return 0;
+	err = nat_failed(gs, "nat change", err);
+	if (moved)
+		nft_rules_set("nat change: restoring the old rules", nat->name,
+			      old.ifname);
+	return err;
+}
+
+static int nat_change(int argc, char **argv)
+{
+	struct genl_sock gs;
+	struct nat nat;
+	int rc;
+
+	rc = parse_nat_args("nat change", argc, argv, &nat);
+	if (rc)
+		return rc;
+	if (!nat.given)
+		return usage_error("nat change: nothing to change");
+	warn_short_timeout(&nat);
+	if (conenat_open(&gs))
+		return 1;
+	rc = change_nat(&gs, &nat);
+	genl_close(&gs);
+	return rc;
+}
+
+/*
+ * Rules first, so that a failure leaves the instance whole: rules whose
+ * instance is gone would pass packets on untranslated.
+ */
+static int remove_nat(struct genl_sock *gs, const char *name)
+{
+	struct nat nat;
+	int err;
+
+	err = nat_get(gs, name, &nat);
+	if (err)
+		return nat_failed(gs, "nat del", err);
+	if (nft_rules_remove("nat del", name))
+		return 1;
+	err = nat_command(gs, CONENAT_CMD_DEL_NAT, name);
+	return err ? nat_failed(gs, "nat del", err) : 0;
+}
+
+static int nat_del(int argc, char **argv)
+{
+	struct genl_sock gs;
+	int rc;
+
+	rc = parse_name_args("nat del", argc, argv);
+	if (rc)
+		return rc;
+	if (conenat_open(&gs))
+		return 1;
+	rc = remove_nat(&gs, argv[0]);
+	genl_close(&gs);
+	return rc;
+}
+
+static const struct conectl_cmd nat_cmds[] = {
+	{ "show", nat_show },
+	{ "add", nat_add },
+	{ "change", nat_change },
+	{ "del", nat_del },
+	{ "help", nat_help },
+	{ NULL, NULL },
+};
+
+int do_nat(int argc, char **argv)
+{
+	return dispatch("nat", nat_cmds, argc, argv);
+}
