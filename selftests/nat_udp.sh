@@ -178,7 +178,7 @@ unload_with_mappings() {
 
 topology
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 21
 port=10000
 for m in eim adm apdm; do
 	for f in eif adf apdf; do
