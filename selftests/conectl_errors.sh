@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every conectl mistake gets one line on stderr, a nonzero exit, and
+# changes nothing: neither the instance nor its nftables rules.
+#
+#   ns: conenat "w0" on eth0 (203.0.113.1), "w1" (198.51.100.1)
+#   -> each bad command -> same "conectl -j nat show", same ruleset
+
+. "$(dirname "$0")/lib.sh"
+require_root_and_module
+
+setup_ns ns || exit "$KSFT_FAIL"
+trap 'cleanup_ns "$ns"' EXIT
+in_ns() { ip netns exec "$ns" "$@"; }
+in_ns conectl nat add w0 dev eth0 address 203.0.113.1 ports 2000-3000 \
+	mapping adm filtering apdf timeout 600 || exit "$KSFT_FAIL"
+in_ns conectl nat add w1 dev eth1 address 198.51.100.1 || exit "$KSFT_FAIL"
+
+state() { in_ns conectl -j nat show; in_ns nft list table ip conenat 2> /dev/null; }
+before=$(state)
+
+# PATTERN the error must match | the arguments
+cases=(
+	'unknown object|bogus'
+	'unknown command|nat bogus'
+	'unknown option|-x version'
+	'|nat add'
+	'dev|nat add w2'
+	'dev|nat add w2 dev'
+	'name|nat add bad/name dev eth0'
+	'name|nat add averyveryverylongname dev eth0'
+	'address|nat add w2 dev eth0 address 999.1.1.1'
+	'address|nat add w2 dev eth0 address 203.0.113.5,,'
+	'address|nat add w2 dev eth0 address 224.0.0.1'
+	'port|nat add w2 dev eth0 ports 0-10'
+	'port|nat add w2 dev eth0 ports 10-5'
+	'port|nat add w2 dev eth0 ports 70000-70001'
+	'port|nat add w2 dev eth0 ports x'
+	'mapping|nat add w2 dev eth0 mapping full'
+	'filtering|nat add w2 dev eth0 filtering none'
+	'timeout|nat add w2 dev eth0 timeout 0'
+	'timeout|nat add w2 dev eth0 timeout 86401'
+	'timeout|nat add w2 dev eth0 timeout abc'
+	'inbound-refresh|nat add w2 dev eth0 inbound-refresh maybe'
+	'color|nat add w2 dev eth0 color red'
+	'exists|nat add w0 dev eth0'
+	'another NAT instance|nat add w2 dev eth0 address 203.0.113.1'
+	'another NAT instance|nat change w1 address 203.0.113.1'
+	'no such NAT instance|nat change nosuch mapping eim'
+	'mapping|nat change w0 mapping bogus'
+	'port|nat change w0 ports 3000-2000'
+	'|nat del'
+	'no such NAT instance|nat del nosuch'
+	'no such NAT instance|nat show nosuch'
+	'no such NAT instance|map show nosuch'
+	'|map flush'
+	'no such NAT instance|map flush nosuch'
+	'unknown command|map bogus'
+	'no such NAT instance|stats nosuch'
+	'takes no arguments|version extra'
+)
+
+one_bad_command() {
+	local pattern=${1%%|*} args=${1#*|} rc err
+	# shellcheck disable=SC2086
+	err=$(in_ns conectl $args 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" = 0 ]; then
+		echo "conectl $args succeeded"
+		return 1
+	fi
+	if [ "$(wc -l <<< "$err")" != 1 ] || ! grep -qi -- "$pattern" <<< "$err"; then
+		# Usage errors may print the usage first; the reason is the last line.
+		case $args in
+		bogus|"-x version") grep -qi -- "$pattern" <<< "$err" && return 0 ;;
+		esac
+		echo "conectl $args: expected one line matching '$pattern', got: $err"
+		return 1
+	fi
+	[ "$(state)" = "$before" ] || { echo "conectl $args changed the state"; return 1; }
+}
+
+ktap_print_header
+ktap_set_plan ${#cases[@]}
+for c in "${cases[@]}"; do
+	check "conectl ${c#*|}: refused, nothing changed" one_bad_command "$c"
+done
+ktap_finished
