@@ -15,9 +15,18 @@
 #include "mapping.h"
 #include "nat.h"
 
-static bool conenat_proto_supported(u8 proto)
+/* The conntrack entry of a flow's first packet, if conenat handles it. */
+static struct nf_conn *conenat_new_flow(struct sk_buff *skb,
+					const struct nf_conntrack_tuple **t)
 {
-	return proto == IPPROTO_UDP;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || ctinfo != IP_CT_NEW)
+		return NULL;
+	*t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	return (*t)->dst.protonum == IPPROTO_UDP ? ct : NULL;
 }
 
 static void conenat_int_key_fill(struct conenat_int_key *key,
@@ -91,17 +100,12 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 {
 	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
 	const struct nf_conntrack_tuple *t;
-	enum ip_conntrack_info ctinfo;
 	struct conenat_mapping *m;
 	struct nf_conn *ct;
 
-	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
+	ct = conenat_new_flow(skb, &t);
+	if (!ct)
 		return XT_CONTINUE;
-	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (!conenat_proto_supported(t->dst.protonum))
-		return XT_CONTINUE;
-
 	m = conenat_outbound_mapping(inst, cfg, t, out);
 	if (IS_ERR(m)) {
 		this_cpu_inc(inst->stats->alloc_failed);
@@ -118,18 +122,13 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 {
 	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
 	const struct nf_conntrack_tuple *t;
-	enum ip_conntrack_info ctinfo;
 	struct conenat_ext_key key = {};
 	struct conenat_mapping *m;
 	struct nf_conn *ct;
 
-	ct = nf_ct_get(skb, &ctinfo);
-	if (!ct || ctinfo != IP_CT_NEW)
+	ct = conenat_new_flow(skb, &t);
+	if (!ct)
 		return XT_CONTINUE;
-	t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	if (!conenat_proto_supported(t->dst.protonum))
-		return XT_CONTINUE;
-
 	key.addr = t->dst.u3.ip;
 	key.port = t->dst.u.all;
 	key.proto = t->dst.protonum;
