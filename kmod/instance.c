@@ -185,6 +185,11 @@ int conenat_instance_change(struct conenat_instance *inst,
 	int ret;
 
 	mutex_lock(&cn->lock);
+	ret = -ENOENT;
+	if (inst->dead) {
+		NL_SET_ERR_MSG(extack, "no such NAT instance");
+		goto err;
+	}
 	old = rcu_dereference_protected(inst->cfg, lockdep_is_held(&cn->lock));
 	ret = conenat_check_addrs(cn, inst, cfg, extack);
 	if (ret)

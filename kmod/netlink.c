@@ -173,7 +173,7 @@ static const char *conenat_nat_name(struct genl_info *info)
 	return nla_data(a);
 }
 
-/* The named instance, or NULL with the reason in extack. */
+/* The named instance, or an error pointer with the reason in extack. */
 static struct conenat_instance *conenat_nat_lookup(struct genl_info *info)
 {
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
@@ -181,12 +181,13 @@ static struct conenat_instance *conenat_nat_lookup(struct genl_info *info)
 	const char *name = conenat_nat_name(info);
 
 	if (!name)
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	inst = conenat_instance_find(cn, name);
-	if (!inst)
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CONENAT_A_NAT_NAME],
-				    "no such NAT instance");
-	return inst;
+	if (inst)
+		return inst;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CONENAT_A_NAT_NAME],
+			    "no such NAT instance");
+	return ERR_PTR(-ENOENT);
 }
 
 static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
@@ -228,12 +229,13 @@ static int conenat_set_nat(struct sk_buff *skb, struct genl_info *info)
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
 	struct conenat_instance *inst;
 	struct conenat_cfg *cfg;
-	int ret = -ENOENT;
+	int ret;
 
 	/* Under the lock, so the copy is of the settings being replaced. */
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
-	if (!inst)
+	ret = PTR_ERR_OR_ZERO(inst);
+	if (ret)
 		goto out;
 	refcount_inc(&inst->refcnt);
 	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
@@ -261,11 +263,11 @@ static int conenat_del_nat(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
-	if (inst)
+	if (!IS_ERR(inst))
 		refcount_inc(&inst->refcnt);
 	mutex_unlock(&cn->lock);
-	if (!inst)
-		return -ENOENT;
+	if (IS_ERR(inst))
+		return PTR_ERR(inst);
 	/* A concurrent delete may have won; then this one finds nothing. */
 	mutex_lock(&cn->lock);
 	if (inst->dead) {
@@ -363,8 +365,8 @@ static int conenat_get_nat(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
-	ret = inst ? conenat_fill_nat(msg, inst, info->snd_portid,
-				      info->snd_seq, 0) : -ENOENT;
+	ret = IS_ERR(inst) ? PTR_ERR(inst) :
+	      conenat_fill_nat(msg, inst, info->snd_portid, info->snd_seq, 0);
 	mutex_unlock(&cn->lock);
 	if (ret) {
 		nlmsg_free(msg);
@@ -400,10 +402,10 @@ static int conenat_flush_map(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
-	if (inst)
+	if (!IS_ERR(inst))
 		conenat_mappings_flush(inst);
 	mutex_unlock(&cn->lock);
-	return inst ? 0 : -ENOENT;
+	return PTR_ERR_OR_ZERO(inst);
 }
 
 /* A mapping dump walks the external table from where the last part ended. */
@@ -412,7 +414,11 @@ struct conenat_map_dump {
 	struct rhashtable_iter iter;
 };
 
-static int conenat_map_dump_start(struct netlink_callback *cb)
+/*
+ * Called by the first part of the dump rather than as ->start(), where
+ * 6.1 has no extack to explain a refusal.
+ */
+static int conenat_map_dump_begin(struct netlink_callback *cb)
 {
 	struct conenat_net *cn = conenat_pernet(sock_net(cb->skb->sk));
 	struct nlattr *attrs[CONENAT_A_MAX + 1];
@@ -545,6 +551,12 @@ static int conenat_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
 	struct conenat_mapping *m;
 	int ret = 0;
 
+	if (!d) {
+		ret = conenat_map_dump_begin(cb);
+		if (ret)
+			return ret;
+		d = (struct conenat_map_dump *)cb->args[0];
+	}
 	rhashtable_walk_start(&d->iter);
 	/* Peek first: a mapping that does not fit is sent in the next part. */
 	while ((m = rhashtable_walk_peek(&d->iter))) {
@@ -589,7 +601,6 @@ static const struct genl_ops genl_ops[] = {
 		.flags = GENL_UNS_ADMIN_PERM,
 	}, {
 		.cmd = CONENAT_CMD_GET_MAP,
-		.start = conenat_map_dump_start,
 		.dumpit = conenat_dump_map,
 		.done = conenat_map_dump_done,
 		.flags = GENL_UNS_ADMIN_PERM,

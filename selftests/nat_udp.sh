@@ -160,6 +160,27 @@ map_show_lists() {
 		[ -z "$(in_gw conectl map show wan0)" ]
 }
 
+# Settings that invalidate mappings remove them; a new timeout does not.
+change_flushes() {
+	nat eim eif || return 1
+	ask "$lan1" $L1:9500 $R1:3478 > /dev/null || return 1
+	in_gw conectl nat change wan0 timeout 200 || return 1
+	in_gw conectl map show wan0 | grep -q "$L1:9500" || { echo "timeout change removed it"; return 1; }
+	in_gw conectl nat change wan0 mapping apdm || return 1
+	[ -z "$(in_gw conectl map show wan0)" ] || { echo "mapping change kept it"; return 1; }
+}
+
+# Paired pooling: one internal address, one external address, any remote.
+paired_pooling() {
+	local a b c d
+	ip -n "$gw" addr add 203.0.113.2/24 dev gw-wan
+	nat eim eif address 203.0.113.1,203.0.113.2 || return 1
+	a=$(ask "$lan1" $L1:9600 $R1:3478) && b=$(ask "$lan1" $L1:9601 $R2:3478) &&
+	c=$(ask "$lan2" $L2:9600 $R1:3478) && d=$(ask "$lan2" $L2:9601 $R2:3478) || return 1
+	echo "lan1: $a $b, lan2: $c $d"
+	[ "${a%:*}" = "${b%:*}" ] && [ "${c%:*}" = "${d%:*}" ]
+}
+
 netns_deleted_with_mappings() {
 	nat eim eif || return 1
 	ask "$lan1" $L1:9300 $R1:3478 > /dev/null || return 1
@@ -178,7 +199,7 @@ unload_with_mappings() {
 
 topology
 ktap_print_header
-ktap_set_plan 21
+ktap_set_plan 23
 port=10000
 for m in eim adm apdm; do
 	for f in eif adf apdf; do
@@ -196,6 +217,8 @@ check "inbound-refresh on: inbound packets refresh it" inbound_refresh_option
 check "conntrack -E works alongside" conntrack_events_work
 check "stats count created mappings and dropped packets" stats_count
 check "map show lists the key and permits; flush empties it" map_show_lists
+check "nat change: new behaviours flush mappings, a new timeout keeps them" change_flushes
+check "paired pooling over two external addresses" paired_pooling
 check "deleting a namespace with live mappings" netns_deleted_with_mappings
 check "unloading the module with live mappings" unload_with_mappings
 ktap_finished

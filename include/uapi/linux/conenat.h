@@ -12,9 +12,12 @@
  * loads the module if it is installed (module alias
  * "net-pf-16-proto-16-family-conenat").
  *
- * Attributes are validated strictly: unknown attributes, attributes of the
- * wrong type or length and values out of range are refused with -EINVAL
- * and an extended ACK message naming the attribute, and nothing changes.
+ * Attributes are validated strictly: unknown attributes and attributes of
+ * the wrong type are refused with -EINVAL, values (and an address's
+ * length) out of their range with -ERANGE, as the kernel's policy checks
+ * answer, each with an extended ACK message and the offending attribute,
+ * and nothing changes.  A
+ * missing required attribute is -EINVAL, an unknown instance -ENOENT.
  * Addresses are IPv4 in network byte order (4 bytes); ports and all other
  * integers are in host byte order.
  *
