@@ -7,6 +7,7 @@
  *                                       source address:port it came from
  *   udp_peer ask LOCAL REMOTE [MS]      send from LOCAL, print the answer
  *   udp_peer send LOCAL REMOTE [TEXT]   send one datagram from LOCAL
+ *   udp_peer stream LOCAL REMOTE N MS   send N datagrams, one every MS
  *   udp_peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
  *                                       datagram; exit 1 if none in MS
  *
@@ -26,7 +27,8 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: udp_peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
-			"       send LOCAL REMOTE [TEXT] | listen LOCAL [MS]\n");
+			"       send LOCAL REMOTE [TEXT] | stream LOCAL REMOTE N MS |\n"
+			"       listen LOCAL [MS]\n");
 	return 2;
 }
 
@@ -174,6 +176,26 @@ static int do_send(int argc, char **argv)
 	return send_to(fd, argv[1], argc > 2 ? argv[2] : "hello") ? 2 : 0;
 }
 
+/* One process for the whole stream: its pace holds in a loaded guest. */
+static int do_stream(int argc, char **argv)
+{
+	int fd, i, n, ms;
+
+	if (argc < 4)
+		return usage();
+	n = atoi(argv[2]);
+	ms = atoi(argv[3]);
+	fd = bound_socket(argv[0]);
+	if (fd < 0)
+		return 2;
+	for (i = 0; i < n; i++) {
+		if (send_to(fd, argv[1], "stream"))
+			return 2;
+		usleep(ms * 1000);
+	}
+	return 0;
+}
+
 static int do_listen(int argc, char **argv)
 {
 	int fd, ms = argc > 1 ? atoi(argv[1]) : 2000;
@@ -203,6 +225,8 @@ int main(int argc, char **argv)
 		return do_ask(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "send"))
 		return do_send(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "stream"))
+		return do_stream(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "listen"))
 		return do_listen(argc - 2, argv + 2);
 	return usage();
