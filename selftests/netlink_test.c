@@ -416,7 +416,8 @@ static void refused(struct __test_metadata *_metadata,
 	       r.msg, r.offs);
 	EXPECT_EQ(error, r.error);
 	EXPECT_NE(0, strlen(r.msg));
-	if (bad)
+	/* 6.1 ends a refused dump with the message but not the offset. */
+	if (bad && !(r.offs == -1 && self->nlh->nlmsg_flags & NLM_F_DUMP))
 		EXPECT_EQ(offs, r.offs);
 	EXPECT_EQ(0, r.n);
 	unchanged(_metadata, self);
