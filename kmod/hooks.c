@@ -12,6 +12,7 @@
 
 #include "hooks.h"
 #include "mapping.h"
+#include "nat.h"
 
 /* The external endpoint of a translated conntrack entry, if any. */
 static bool conenat_ct_ext(const struct nf_conn *ct,
@@ -24,7 +25,9 @@ static bool conenat_ct_ext(const struct nf_conn *ct,
 		ext = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 		*internal = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 		key->addr = ext->dst.u3.ip;
-		key->port = ext->dst.u.all;
+		/* An echo reply carries the identifier as its source. */
+		key->port = ext->dst.protonum == IPPROTO_ICMP ?
+			    ext->src.u.icmp.id : ext->dst.u.all;
 	} else if (ct->status & IPS_DST_NAT) {
 		ext = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 		*internal = &ct->tuplehash[IP_CT_DIR_REPLY].tuple;
@@ -70,11 +73,11 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 	cfg = rcu_dereference(m->inst->cfg);
 	if (outbound) {
 		atomic64_inc(&m->pkts_out);
-		conenat_mapping_refresh(m, cfg->udp_timeout);
+		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
 	} else {
 		atomic64_inc(&m->pkts_in);
 		if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
-			conenat_mapping_refresh(m, cfg->udp_timeout);
+			conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
 	}
 	return NF_ACCEPT;
 }

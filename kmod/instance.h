@@ -19,7 +19,10 @@ struct conenat_cfg {
 	u16 port_min, port_max;
 	u8 mapping;			/* enum conenat_mapping_behaviour */
 	u8 filtering;			/* enum conenat_filtering_behaviour */
-	u32 udp_timeout;		/* seconds */
+	u32 udp_timeout;		/* seconds, as each below */
+	u32 tcp_timeout;		/* established */
+	u32 tcp_transitory_timeout;
+	u32 icmp_timeout;
 	u32 flags;			/* enum conenat_nat_flags */
 	struct rcu_head rcu;
 };

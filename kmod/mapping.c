@@ -9,6 +9,7 @@
  * mapping's remotes, the mapping's own lock.  Nothing global is locked.
  */
 
+#include <linux/icmp.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
@@ -119,9 +120,8 @@ static void conenat_remote_free_rcu(struct rcu_head *rcu)
 
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr)
+					       __be32 ext_addr, u32 timeout)
 {
-	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
 	struct conenat_net *cn = inst->cn;
 	struct conenat_mapping *m, *old;
 	struct conenat_pool *pool;
@@ -145,7 +145,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	m->ekey.proto = key->proto;
 	m->inst = inst;
 	m->pool = pool;
-	m->expires = jiffies + cfg->udp_timeout * HZ;
+	m->expires = jiffies + timeout * HZ;
 	spin_lock_init(&m->lock);
 
 	/* The port is ours alone, so the external key cannot clash. */
@@ -182,10 +182,16 @@ static void conenat_kill_conntrack(struct net *net,
 
 	tuple.src.l3num = NFPROTO_IPV4;
 	tuple.src.u3.ip = r->key.addr;
-	tuple.src.u.all = r->key.port;
 	tuple.dst.u3.ip = m->ekey.addr;
-	tuple.dst.u.all = m->ekey.port;
 	tuple.dst.protonum = m->ekey.proto;
+	if (m->ekey.proto == IPPROTO_ICMP) {
+		/* The echo reply: the identifier travels as the source. */
+		tuple.src.u.icmp.id = m->ekey.port;
+		tuple.dst.u.icmp.type = ICMP_ECHOREPLY;
+	} else {
+		tuple.src.u.all = r->key.port;
+		tuple.dst.u.all = m->ekey.port;
+	}
 	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
 	if (!h)
 		return;

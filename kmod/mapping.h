@@ -90,7 +90,7 @@ struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
 					   const struct conenat_ext_key *key);
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr);
+					       __be32 ext_addr, u32 timeout);
 void conenat_mapping_remove(struct conenat_mapping *m, bool expired);
 void conenat_mappings_flush(struct conenat_instance *inst);
 

@@ -6,6 +6,7 @@
  * and destination-NAT the flow to the internal endpoint.
  */
 
+#include <linux/icmp.h>
 #include <linux/inetdevice.h>
 #include <linux/jhash.h>
 #include <linux/netfilter/x_tables.h>
@@ -15,8 +16,11 @@
 #include "mapping.h"
 #include "nat.h"
 
-/* The conntrack entry of a flow's first packet, if conenat handles it. */
-static struct nf_conn *conenat_new_flow(struct sk_buff *skb,
+/*
+ * The conntrack entry of a flow's first packet, if conenat translates it:
+ * UDP and TCP both ways, ICMP echo requests going out (RFC 5508).
+ */
+static struct nf_conn *conenat_new_flow(struct sk_buff *skb, bool outbound,
 					const struct nf_conntrack_tuple **t)
 {
 	enum ip_conntrack_info ctinfo;
@@ -26,7 +30,35 @@ static struct nf_conn *conenat_new_flow(struct sk_buff *skb,
 	if (!ct || ctinfo != IP_CT_NEW)
 		return NULL;
 	*t = &ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	return (*t)->dst.protonum == IPPROTO_UDP ? ct : NULL;
+	switch ((*t)->dst.protonum) {
+	case IPPROTO_UDP:
+	case IPPROTO_TCP:
+		return ct;
+	case IPPROTO_ICMP:
+		if (outbound && (*t)->dst.u.icmp.type == ICMP_ECHO)
+			return ct;
+		break;
+	}
+	return NULL;
+}
+
+/* The remote's port; an ICMP query has none (its identifier is ours). */
+static __be16 conenat_remote_port(const struct nf_conntrack_tuple *t)
+{
+	return t->dst.protonum == IPPROTO_ICMP ? 0 : t->dst.u.all;
+}
+
+u32 conenat_flow_timeout(const struct conenat_cfg *cfg,
+			 const struct nf_conn *ct)
+{
+	switch (nf_ct_protonum(ct)) {
+	case IPPROTO_TCP:
+		return ct->proto.tcp.state == TCP_CONNTRACK_ESTABLISHED ?
+		       cfg->tcp_timeout : cfg->tcp_transitory_timeout;
+	case IPPROTO_ICMP:
+		return cfg->icmp_timeout;
+	}
+	return cfg->udp_timeout;
 }
 
 static void conenat_int_key_fill(struct conenat_int_key *key,
@@ -42,7 +74,7 @@ static void conenat_int_key_fill(struct conenat_int_key *key,
 	if (cfg->mapping >= CONENAT_MAPPING_ADM)
 		key->rem_addr = t->dst.u3.ip;
 	if (cfg->mapping == CONENAT_MAPPING_APDM)
-		key->rem_port = t->dst.u.all;
+		key->rem_port = conenat_remote_port(t);
 }
 
 /*
@@ -76,7 +108,7 @@ static struct conenat_mapping *
 conenat_outbound_mapping(struct conenat_instance *inst,
 			 const struct conenat_cfg *cfg,
 			 const struct nf_conntrack_tuple *t,
-			 const struct net_device *out)
+			 const struct net_device *out, u32 timeout)
 {
 	struct conenat_int_key key;
 	struct conenat_mapping *m;
@@ -91,7 +123,7 @@ conenat_outbound_mapping(struct conenat_instance *inst,
 	ext_addr = conenat_ext_addr(cfg, t->src.u3.ip, out);
 	if (!ext_addr)
 		return ERR_PTR(-EADDRNOTAVAIL);
-	return conenat_mapping_create(inst, &key, ext_addr);
+	return conenat_mapping_create(inst, &key, ext_addr, timeout);
 }
 
 unsigned int conenat_outbound(struct conenat_instance *inst,
@@ -102,17 +134,19 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 	const struct nf_conntrack_tuple *t;
 	struct conenat_mapping *m;
 	struct nf_conn *ct;
+	u32 timeout;
 
-	ct = conenat_new_flow(skb, &t);
+	ct = conenat_new_flow(skb, true, &t);
 	if (!ct)
 		return XT_CONTINUE;
-	m = conenat_outbound_mapping(inst, cfg, t, out);
+	timeout = conenat_flow_timeout(cfg, ct);
+	m = conenat_outbound_mapping(inst, cfg, t, out, timeout);
 	if (IS_ERR(m)) {
 		this_cpu_inc(inst->stats->alloc_failed);
 		return NF_DROP;
 	}
-	conenat_mapping_refresh(m, cfg->udp_timeout);
-	conenat_remote_add(m, t->dst.u3.ip, t->dst.u.all, true);
+	conenat_mapping_refresh(m, timeout);
+	conenat_remote_add(m, t->dst.u3.ip, conenat_remote_port(t), true);
 	return conenat_nat_to(ct, m->ekey.addr, m->ekey.port,
 			      NF_NAT_MANIP_SRC);
 }
@@ -126,7 +160,7 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 	struct conenat_mapping *m;
 	struct nf_conn *ct;
 
-	ct = conenat_new_flow(skb, &t);
+	ct = conenat_new_flow(skb, false, &t);
 	if (!ct)
 		return XT_CONTINUE;
 	key.addr = t->dst.u3.ip;
@@ -145,7 +179,7 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 	}
 	conenat_remote_add(m, t->src.u3.ip, t->src.u.all, false);
 	if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
-		conenat_mapping_refresh(m, cfg->udp_timeout);
+		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
 	this_cpu_inc(inst->stats->in_passed);
 	return conenat_nat_to(ct, m->ikey.int_addr, m->ikey.int_port,
 			      NF_NAT_MANIP_DST);

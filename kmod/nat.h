@@ -4,6 +4,7 @@
 
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
 
 #include "instance.h"
 
@@ -12,5 +13,8 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 			      const struct net_device *out);
 unsigned int conenat_inbound(struct conenat_instance *inst,
 			     struct sk_buff *skb);
+/* How long a packet of the flow keeps its mapping alive, in seconds. */
+u32 conenat_flow_timeout(const struct conenat_cfg *cfg,
+			 const struct nf_conn *ct);
 
 #endif /* _CONENAT_NAT_H */

@@ -18,13 +18,22 @@
 #define CONENAT_DEFAULT_PORT_MIN 1024
 #define CONENAT_DEFAULT_PORT_MAX 65535
 #define CONENAT_DEFAULT_UDP_TIMEOUT 300
+#define CONENAT_DEFAULT_TCP_TIMEOUT 7440
+#define CONENAT_DEFAULT_TCP_TRANSITORY_TIMEOUT 240
+#define CONENAT_DEFAULT_ICMP_TIMEOUT 60
 #define CONENAT_MAX_TIMEOUT 86400
+#define CONENAT_MAX_TCP_TIMEOUT (7 * 86400)
 
 static struct genl_family genl_family;
 
 static struct netlink_range_validation conenat_timeout_range = {
 	.min = 1,
 	.max = CONENAT_MAX_TIMEOUT,
+};
+
+static struct netlink_range_validation conenat_tcp_timeout_range = {
+	.min = 1,
+	.max = CONENAT_MAX_TCP_TIMEOUT,
 };
 
 static const struct nla_policy conenat_addr_policy[CONENAT_A_ADDR_MAX + 1] = {
@@ -47,6 +56,12 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_FLAGS]		= NLA_POLICY_MASK(NLA_U32, __CONENAT_NAT_F_ALL),
 	[CONENAT_A_NAT_STATS]		= { .type = NLA_REJECT },
 	[CONENAT_A_MAP]			= { .type = NLA_REJECT },
+	[CONENAT_A_NAT_TCP_TIMEOUT]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_tcp_timeout_range),
+	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_NAT_ICMP_TIMEOUT]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
 };
 
 static int conenat_get_version(struct sk_buff *skb, struct genl_info *info)
@@ -121,6 +136,12 @@ static int conenat_parse_addrs(struct conenat_cfg *cfg,
 	return 0;
 }
 
+static void conenat_parse_u32(u32 *value, const struct nlattr *attr)
+{
+	if (attr)
+		*value = nla_get_u32(attr);
+}
+
 /* Apply the settings present in attrs to cfg, validating them. */
 static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 			     struct netlink_ext_ack *extack)
@@ -155,8 +176,11 @@ static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 		cfg->mapping = nla_get_u8(attrs[CONENAT_A_NAT_MAPPING]);
 	if (attrs[CONENAT_A_NAT_FILTERING])
 		cfg->filtering = nla_get_u8(attrs[CONENAT_A_NAT_FILTERING]);
-	if (attrs[CONENAT_A_NAT_UDP_TIMEOUT])
-		cfg->udp_timeout = nla_get_u32(attrs[CONENAT_A_NAT_UDP_TIMEOUT]);
+	conenat_parse_u32(&cfg->udp_timeout, attrs[CONENAT_A_NAT_UDP_TIMEOUT]);
+	conenat_parse_u32(&cfg->tcp_timeout, attrs[CONENAT_A_NAT_TCP_TIMEOUT]);
+	conenat_parse_u32(&cfg->tcp_transitory_timeout,
+			  attrs[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT]);
+	conenat_parse_u32(&cfg->icmp_timeout, attrs[CONENAT_A_NAT_ICMP_TIMEOUT]);
 	if (attrs[CONENAT_A_NAT_FLAGS])
 		cfg->flags = nla_get_u32(attrs[CONENAT_A_NAT_FLAGS]);
 	return 0;
@@ -216,6 +240,9 @@ static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
 	cfg->mapping = CONENAT_MAPPING_EIM;
 	cfg->filtering = CONENAT_FILTERING_EIF;
 	cfg->udp_timeout = CONENAT_DEFAULT_UDP_TIMEOUT;
+	cfg->tcp_timeout = CONENAT_DEFAULT_TCP_TIMEOUT;
+	cfg->tcp_transitory_timeout = CONENAT_DEFAULT_TCP_TRANSITORY_TIMEOUT;
+	cfg->icmp_timeout = CONENAT_DEFAULT_ICMP_TIMEOUT;
 	ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
 	if (ret) {
 		kfree(cfg);
@@ -317,6 +344,10 @@ static int conenat_put_cfg(struct sk_buff *msg, const struct conenat_cfg *cfg)
 	    nla_put_u8(msg, CONENAT_A_NAT_MAPPING, cfg->mapping) ||
 	    nla_put_u8(msg, CONENAT_A_NAT_FILTERING, cfg->filtering) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_UDP_TIMEOUT, cfg->udp_timeout) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_TCP_TIMEOUT, cfg->tcp_timeout) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,
+			cfg->tcp_transitory_timeout) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_ICMP_TIMEOUT, cfg->icmp_timeout) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_FLAGS, cfg->flags))
 		return -EMSGSIZE;
 	if (!cfg->naddrs)

@@ -7,8 +7,8 @@
 #   lan2 10.0.2.2 ---- 10.0.2.1 [    ]                      203.0.113.11 (R2)
 #                        conenat "wan0" on gw-wan       echo on R1:3478, R1:3479, R2:3478
 
-PEER=$TOP/selftests/udp_peer
-[ -x "$PEER" ] || skip_all "udp_peer not built (make -C selftests)"
+PEER=$TOP/selftests/peer
+[ -x "$PEER" ] || skip_all "peer not built (make -C selftests)"
 G=203.0.113.1 R1=203.0.113.10 R2=203.0.113.11 L1=10.0.1.2 L2=10.0.2.2
 
 tmp=$(mktemp -d)

@@ -42,8 +42,17 @@ enum nat_setting {
 	NAT_PORTS	= 1U << 2,
 	NAT_MAPPING	= 1U << 3,
 	NAT_FILTERING	= 1U << 4,
-	NAT_TIMEOUT	= 1U << 5,
-	NAT_FLAGS	= 1U << 6,
+	NAT_FLAGS	= 1U << 5,
+	NAT_TIMEOUT	= 1U << 6,	/* + enum nat_timeout */
+};
+
+/* The mapping timeouts, each its own setting bit from NAT_TIMEOUT on. */
+enum nat_timeout {
+	NAT_TIMEOUT_UDP,
+	NAT_TIMEOUT_TCP,
+	NAT_TIMEOUT_TCP_TRANSITORY,
+	NAT_TIMEOUT_ICMP,
+	NAT_NTIMEOUTS
 };
 
 /* A NAT instance: its settings and, read back from the kernel, stats. */
@@ -54,7 +63,8 @@ struct nat {
 	unsigned int n_addrs;
 	uint16_t port_min, port_max;
 	uint8_t mapping, filtering;
-	uint32_t timeout, flags;
+	uint32_t timeouts[NAT_NTIMEOUTS];
+	uint32_t flags;
 	unsigned int given;
 	uint64_t stats[CONENAT_STAT_MAX + 1];
 };

@@ -13,8 +13,26 @@
 #include "conectl.h"
 #include "print.h"
 
-/* RFC 4787 REQ-5: a UDP mapping must not expire in less than 2 minutes. */
-#define MIN_RFC_TIMEOUT 120
+/* Each timeout: its option, attribute, range and the RFC's minimum. */
+static const struct nat_timeout_kind {
+	const char *keyword;
+	const char *json;
+	uint16_t attr;
+	uint32_t max;
+	uint32_t rfc_min;
+	const char *rfc;
+} timeout_kinds[NAT_NTIMEOUTS] = {
+	[NAT_TIMEOUT_UDP] = { "timeout", "timeout",
+		CONENAT_A_NAT_UDP_TIMEOUT, 86400, 120, "RFC 4787 REQ-5" },
+	[NAT_TIMEOUT_TCP] = { "tcp-timeout", "tcp_timeout",
+		CONENAT_A_NAT_TCP_TIMEOUT, 604800, 7440, "RFC 5382 REQ-5" },
+	[NAT_TIMEOUT_TCP_TRANSITORY] = { "tcp-transitory-timeout",
+		"tcp_transitory_timeout",
+		CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT, 86400, 240,
+		"RFC 5382 REQ-5" },
+	[NAT_TIMEOUT_ICMP] = { "icmp-timeout", "icmp_timeout",
+		CONENAT_A_NAT_ICMP_TIMEOUT, 86400, 60, "RFC 5508 REQ-2" },
+};
 
 static int nat_help(int argc, char **argv)
 {
@@ -25,7 +43,9 @@ static int nat_help(int argc, char **argv)
 	       "where  OPTIONS := [ address ADDR[,ADDR...] ] [ ports LO-HI ]\n"
 	       "                  [ mapping { eim | adm | apdm } ]\n"
 	       "                  [ filtering { eif | adf | apdf } ]\n"
-	       "                  [ timeout SECONDS ]\n"
+	       "                  [ timeout SECONDS ] [ tcp-timeout SECONDS ]\n"
+	       "                  [ tcp-transitory-timeout SECONDS ]\n"
+	       "                  [ icmp-timeout SECONDS ]\n"
 	       "                  [ inbound-refresh { on | off } ]\n");
 	return 0;
 }
@@ -85,14 +105,35 @@ static bool opt_filtering(const char *value, struct nat *nat)
 	return parse_filtering(value, &nat->filtering);
 }
 
-static bool opt_timeout(const char *value, struct nat *nat)
+static bool parse_timeout(const char *value, struct nat *nat,
+			  enum nat_timeout kind)
 {
 	uint64_t seconds;
 
-	if (!parse_uint(value, 1, 86400, &seconds))
+	if (!parse_uint(value, 1, timeout_kinds[kind].max, &seconds))
 		return false;
-	nat->timeout = seconds;
+	nat->timeouts[kind] = seconds;
 	return true;
+}
+
+static bool opt_timeout(const char *value, struct nat *nat)
+{
+	return parse_timeout(value, nat, NAT_TIMEOUT_UDP);
+}
+
+static bool opt_tcp_timeout(const char *value, struct nat *nat)
+{
+	return parse_timeout(value, nat, NAT_TIMEOUT_TCP);
+}
+
+static bool opt_tcp_transitory_timeout(const char *value, struct nat *nat)
+{
+	return parse_timeout(value, nat, NAT_TIMEOUT_TCP_TRANSITORY);
+}
+
+static bool opt_icmp_timeout(const char *value, struct nat *nat)
+{
+	return parse_timeout(value, nat, NAT_TIMEOUT_ICMP);
 }
 
 static bool opt_inbound_refresh(const char *value, struct nat *nat)
@@ -119,7 +160,14 @@ static const struct nat_option nat_options[] = {
 	{ "ports", NAT_PORTS, opt_ports, "LO-HI, 1 <= LO <= HI <= 65535" },
 	{ "mapping", NAT_MAPPING, opt_mapping, "eim, adm or apdm" },
 	{ "filtering", NAT_FILTERING, opt_filtering, "eif, adf or apdf" },
-	{ "timeout", NAT_TIMEOUT, opt_timeout, "seconds, 1 to 86400" },
+	{ "timeout", NAT_TIMEOUT << NAT_TIMEOUT_UDP, opt_timeout,
+	  "seconds, 1 to 86400" },
+	{ "tcp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_TCP, opt_tcp_timeout,
+	  "seconds, 1 to 604800" },
+	{ "tcp-transitory-timeout", NAT_TIMEOUT << NAT_TIMEOUT_TCP_TRANSITORY,
+	  opt_tcp_transitory_timeout, "seconds, 1 to 86400" },
+	{ "icmp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_ICMP, opt_icmp_timeout,
+	  "seconds, 1 to 86400" },
 	{ "inbound-refresh", NAT_FLAGS, opt_inbound_refresh, "on or off" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -168,9 +216,15 @@ static int parse_nat_args(const char *what, int argc, char **argv,
 
 static void warn_short_timeout(const struct nat *nat)
 {
-	if (nat->given & NAT_TIMEOUT && nat->timeout < MIN_RFC_TIMEOUT)
-		fprintf(stderr, "%s: warning: timeout below %d s violates RFC 4787 REQ-5\n",
-			conectl_prog, MIN_RFC_TIMEOUT);
+	const struct nat_timeout_kind *k;
+	int i;
+
+	for (i = 0; i < NAT_NTIMEOUTS; i++) {
+		k = &timeout_kinds[i];
+		if (nat->given & NAT_TIMEOUT << i && nat->timeouts[i] < k->rfc_min)
+			fprintf(stderr, "%s: warning: %s below %u s violates %s\n",
+				conectl_prog, k->keyword, k->rfc_min, k->rfc);
+	}
 }
 
 static void put_addrs(struct nlmsghdr *nlh, const struct nat *nat)
@@ -188,6 +242,7 @@ static void put_addrs(struct nlmsghdr *nlh, const struct nat *nat)
 static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 {
 	struct nlmsghdr *nlh = genl_request(gs, cmd, 0);
+	int i;
 
 	mnl_attr_put_strz(nlh, CONENAT_A_NAT_NAME, nat->name);
 	if (nat->given & NAT_DEV)
@@ -202,8 +257,10 @@ static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 		mnl_attr_put_u8(nlh, CONENAT_A_NAT_MAPPING, nat->mapping);
 	if (nat->given & NAT_FILTERING)
 		mnl_attr_put_u8(nlh, CONENAT_A_NAT_FILTERING, nat->filtering);
-	if (nat->given & NAT_TIMEOUT)
-		mnl_attr_put_u32(nlh, CONENAT_A_NAT_UDP_TIMEOUT, nat->timeout);
+	for (i = 0; i < NAT_NTIMEOUTS; i++)
+		if (nat->given & NAT_TIMEOUT << i)
+			mnl_attr_put_u32(nlh, timeout_kinds[i].attr,
+					 nat->timeouts[i]);
 	if (nat->given & NAT_FLAGS)
 		mnl_attr_put_u32(nlh, CONENAT_A_NAT_FLAGS, nat->flags);
 	return genl_transact(gs, nlh, NULL, NULL);
@@ -233,6 +290,9 @@ static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_MAPPING]		= MNL_TYPE_U8,
 	[CONENAT_A_NAT_FILTERING]	= MNL_TYPE_U8,
 	[CONENAT_A_NAT_UDP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_TCP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] = MNL_TYPE_U32,
+	[CONENAT_A_NAT_ICMP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_FLAGS]		= MNL_TYPE_U32,
 	[CONENAT_A_NAT_STATS]		= MNL_TYPE_NESTED,
 };
@@ -266,6 +326,7 @@ static void read_stats(const struct nlattr *nest, struct nat *nat)
 static bool read_nat(const struct nlmsghdr *nlh, struct nat *nat)
 {
 	const struct nlattr *tb[CONENAT_A_MAX + 1];
+	int i;
 
 	genl_parse(nlh, nat_attr_types, CONENAT_A_MAX, tb);
 	if (!tb[CONENAT_A_NAT_NAME])
@@ -281,7 +342,8 @@ static bool read_nat(const struct nlmsghdr *nlh, struct nat *nat)
 	nat->port_max = attr_u16(tb[CONENAT_A_NAT_PORT_MAX]);
 	nat->mapping = attr_u8(tb[CONENAT_A_NAT_MAPPING]);
 	nat->filtering = attr_u8(tb[CONENAT_A_NAT_FILTERING]);
-	nat->timeout = attr_u32(tb[CONENAT_A_NAT_UDP_TIMEOUT]);
+	for (i = 0; i < NAT_NTIMEOUTS; i++)
+		nat->timeouts[i] = attr_u32(tb[timeout_kinds[i].attr]);
 	nat->flags = attr_u32(tb[CONENAT_A_NAT_FLAGS]);
 	if (tb[CONENAT_A_NAT_STATS])
 		read_stats(tb[CONENAT_A_NAT_STATS], nat);
@@ -357,7 +419,7 @@ int show_nats(const char *what, const char *name,
 
 static void print_nat(const struct nat *nat)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN], fmt[64];
 	unsigned int i;
 
 	print_object_begin(NULL);
@@ -376,7 +438,11 @@ static void print_nat(const struct nat *nat)
 	print_string("mapping", " mapping %s", mapping_name(nat->mapping));
 	print_string("filtering", " filtering %s",
 		     filtering_name(nat->filtering));
-	print_uint("timeout", " timeout %" PRIu64, nat->timeout);
+	for (i = 0; i < NAT_NTIMEOUTS; i++) {
+		snprintf(fmt, sizeof(fmt), " %s %%" PRIu64,
+			 timeout_kinds[i].keyword);
+		print_uint(timeout_kinds[i].json, fmt, nat->timeouts[i]);
+	}
 	print_bool("inbound_refresh", " inbound-refresh",
 		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
 	print_text("\n");

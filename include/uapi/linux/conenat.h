@@ -59,6 +59,13 @@
  *    CONENAT_A_NAT_FILTERING: u8, enum conenat_filtering_behaviour, default EIF
  *    CONENAT_A_NAT_UDP_TIMEOUT: u32, seconds a UDP mapping lives without
  *                               refresh, 1 to 86400, default 300
+ *    CONENAT_A_NAT_TCP_TIMEOUT: u32, the same for TCP while a connection
+ *                               of the mapping is established, 1 to
+ *                               604800, default 7440 (RFC 5382 REQ-5)
+ *    CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT: u32, TCP otherwise (opening,
+ *                               closing), 1 to 86400, default 240
+ *    CONENAT_A_NAT_ICMP_TIMEOUT: u32, ICMP echo, 1 to 86400, default 60
+ *                               (RFC 5508 REQ-2)
  *    CONENAT_A_NAT_FLAGS: u32, enum conenat_nat_flags, default 0
  *
  * CONENAT_CMD_SET_NAT
@@ -93,7 +100,8 @@
  * allows.  Each message has CONENAT_A_NAT_NAME and:
  *
  *    CONENAT_A_MAP: nested, enum conenat_map_attr:
- *        CONENAT_MAP_A_PROTO: u8, IPPROTO_UDP
+ *        CONENAT_MAP_A_PROTO: u8, IPPROTO_UDP, IPPROTO_TCP or IPPROTO_ICMP
+ *            (an ICMP echo's identifier is its "port")
  *        CONENAT_MAP_A_INT_ADDR, CONENAT_MAP_A_INT_PORT: internal endpoint
  *        CONENAT_MAP_A_EXT_ADDR, CONENAT_MAP_A_EXT_PORT: external endpoint
  *        CONENAT_MAP_A_REM_ADDR: the remote address of the key (adm, apdm)
@@ -180,6 +188,9 @@ enum conenat_attr {
 	CONENAT_A_NAT_FLAGS,
 	CONENAT_A_NAT_STATS,
 	CONENAT_A_MAP,
+	CONENAT_A_NAT_TCP_TIMEOUT,
+	CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,
+	CONENAT_A_NAT_ICMP_TIMEOUT,
 	__CONENAT_A_LAST
 };
 

@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A UDP peer for the NAT selftests, small enough to start at once in a
- * TCG guest:
+ * A UDP and TCP peer for the NAT selftests, small enough to start at once
+ * in a TCG guest:
  *
- *   udp_peer echo ADDR:PORT...          answer each datagram with the
+ *   peer echo ADDR:PORT...          answer each datagram with the
  *                                       source address:port it came from
- *   udp_peer ask LOCAL REMOTE [MS]      send from LOCAL, print the answer
- *   udp_peer send LOCAL REMOTE [TEXT]   send one datagram from LOCAL
- *   udp_peer stream LOCAL REMOTE N MS   send N datagrams, one every MS
- *   udp_peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
+ *   peer ask LOCAL REMOTE [MS]      send from LOCAL, print the answer
+ *   peer send LOCAL REMOTE [TEXT]   send one datagram from LOCAL
+ *   peer stream LOCAL REMOTE N MS   send N datagrams, one every MS
+ *   peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
  *                                       datagram; exit 1 if none in MS
+ *   peer refused LOCAL REMOTE [MS]  exit 0 if REMOTE answers a datagram
+ *                                       with ICMP port unreachable
+ *   peer tcp-echo ADDR:PORT...      TCP: write the peer's address:port
+ *   peer tcp-ask LOCAL REMOTE [MS]  TCP: connect from LOCAL, print it
  *
  * LOCAL and REMOTE are IPv4 ADDR:PORT.  Exit status 1 on timeout, 2 on
  * usage or socket errors.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +31,10 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: udp_peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
+	fprintf(stderr, "usage: peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
 			"       send LOCAL REMOTE [TEXT] | stream LOCAL REMOTE N MS |\n"
-			"       listen LOCAL [MS]\n");
+			"       listen LOCAL [MS] | refused LOCAL REMOTE [MS] |\n"
+			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS]\n");
 	return 2;
 }
 
@@ -53,25 +59,30 @@ static int parse_endpoint(const char *s, struct sockaddr_in *sin)
 	return 0;
 }
 
-static int bound_socket(const char *local)
+static int bound_socket_type(const char *local, int type)
 {
 	struct sockaddr_in sin;
 	int fd, one = 1;
 
 	if (parse_endpoint(local, &sin)) {
-		fprintf(stderr, "udp_peer: bad endpoint %s\n", local);
+		fprintf(stderr, "peer: bad endpoint %s\n", local);
 		return -1;
 	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = socket(AF_INET, type, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		fprintf(stderr, "udp_peer: bind %s: %s\n", local, strerror(errno));
+		fprintf(stderr, "peer: bind %s: %s\n", local, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int bound_socket(const char *local)
+{
+	return bound_socket_type(local, SOCK_DGRAM);
 }
 
 static void format_endpoint(const struct sockaddr_in *sin, char *out, size_t len)
@@ -87,12 +98,12 @@ static int send_to(int fd, const char *remote, const char *text)
 	struct sockaddr_in sin;
 
 	if (parse_endpoint(remote, &sin)) {
-		fprintf(stderr, "udp_peer: bad endpoint %s\n", remote);
+		fprintf(stderr, "peer: bad endpoint %s\n", remote);
 		return -1;
 	}
 	if (sendto(fd, text, strlen(text), 0, (struct sockaddr *)&sin,
 		   sizeof(sin)) < 0) {
-		fprintf(stderr, "udp_peer: send to %s: %s\n", remote, strerror(errno));
+		fprintf(stderr, "peer: send to %s: %s\n", remote, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -214,6 +225,88 @@ static int do_listen(int argc, char **argv)
 	return 0;
 }
 
+/* A connected socket learns of ICMP errors: ECONNREFUSED. */
+static int do_refused(int argc, char **argv)
+{
+	int fd, ms = argc > 2 ? atoi(argv[2]) : 2000;
+	struct sockaddr_in sin;
+	struct pollfd p;
+	char text[64];
+
+	if (argc < 2 || parse_endpoint(argv[1], &sin))
+		return usage();
+	fd = bound_socket(argv[0]);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return 2;
+	if (send(fd, "closed?", 7, 0) < 0)
+		return 2;
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, ms) <= 0)
+		return 1;
+	return recv(fd, text, sizeof(text), 0) < 0 && errno == ECONNREFUSED ? 0 : 1;
+}
+
+static int do_tcp_echo(int argc, char **argv)
+{
+	struct pollfd p[MAX_SOCKS];
+	struct sockaddr_in from;
+	socklen_t len;
+	char src[64];
+	int i, n = 0, c;
+
+	for (i = 0; i < argc && n < MAX_SOCKS; i++, n++) {
+		p[n].fd = bound_socket_type(argv[i], SOCK_STREAM);
+		p[n].events = POLLIN;
+		if (p[n].fd < 0 || listen(p[n].fd, 16))
+			return 2;
+	}
+	for (;;) {
+		if (poll(p, n, -1) < 0)
+			return 2;
+		for (i = 0; i < n; i++) {
+			if (!(p[i].revents & POLLIN))
+				continue;
+			len = sizeof(from);
+			c = accept(p[i].fd, (struct sockaddr *)&from, &len);
+			if (c < 0)
+				continue;
+			format_endpoint(&from, src, sizeof(src));
+			if (write(c, src, strlen(src)) < 0)
+				perror("peer: write");
+			close(c);
+		}
+	}
+}
+
+static int do_tcp_ask(int argc, char **argv)
+{
+	int fd, ms = argc > 2 ? atoi(argv[2]) : 3000;
+	struct sockaddr_in sin;
+	struct pollfd p;
+	char text[64];
+	ssize_t n;
+
+	if (argc < 2 || parse_endpoint(argv[1], &sin))
+		return usage();
+	fd = bound_socket_type(argv[0], SOCK_STREAM);
+	if (fd < 0)
+		return 2;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno != EINPROGRESS)
+		return 1;
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, ms) <= 0)
+		return 1;
+	n = read(fd, text, sizeof(text) - 1);
+	if (n <= 0)
+		return 1;
+	text[n] = '\0';
+	printf("%s\n", text);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -227,6 +320,12 @@ int main(int argc, char **argv)
 		return do_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stream"))
 		return do_stream(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "refused"))
+		return do_refused(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-echo"))
+		return do_tcp_echo(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-ask"))
+		return do_tcp_ask(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "listen"))
 		return do_listen(argc - 2, argv + 2);
 	return usage();
