@@ -87,7 +87,7 @@ static __be32 conenat_ext_addr(const struct conenat_cfg *cfg, __be32 int_addr,
 	if (cfg->naddrs)
 		return cfg->addrs[reciprocal_scale(jhash_1word((__force u32)int_addr, 0),
 						   cfg->naddrs)];
-	return inet_select_addr(out, 0, RT_SCOPE_UNIVERSE);
+	return out ? inet_select_addr(out, 0, RT_SCOPE_UNIVERSE) : 0;
 }
 
 static unsigned int conenat_nat_to(struct nf_conn *ct, __be32 addr,
@@ -151,8 +151,47 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 			      NF_NAT_MANIP_SRC);
 }
 
+/*
+ * Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8): an internal endpoint sends
+ * to another one's external endpoint.  The flow gets the sender's mapping
+ * (towards that external endpoint) as its source, passes the receiver's
+ * filter like any remote would, and turns back inside.
+ */
+static unsigned int conenat_hairpin(struct conenat_instance *inst,
+				    const struct conenat_cfg *cfg,
+				    struct nf_conn *ct,
+				    const struct nf_conntrack_tuple *t,
+				    struct conenat_mapping *to)
+{
+	struct net_device *dev = dev_get_by_name_rcu(inst->cn->net, cfg->ifname);
+	u32 timeout = conenat_flow_timeout(cfg, ct);
+	struct conenat_mapping *from;
+	unsigned int verdict;
+
+	from = conenat_outbound_mapping(inst, cfg, t, dev, timeout);
+	if (IS_ERR(from)) {
+		this_cpu_inc(inst->stats->alloc_failed);
+		return NF_DROP;
+	}
+	conenat_mapping_refresh(from, timeout);
+	conenat_remote_add(from, t->dst.u3.ip, t->dst.u.all, true);
+	if (!conenat_filter_permits(to, cfg->filtering, from->ekey.addr,
+				    from->ekey.port)) {
+		this_cpu_inc(inst->stats->in_dropped);
+		return NF_DROP;
+	}
+	conenat_remote_add(to, from->ekey.addr, from->ekey.port, false);
+	this_cpu_inc(inst->stats->in_passed);
+	verdict = conenat_nat_to(ct, to->ikey.int_addr, to->ikey.int_port,
+				 NF_NAT_MANIP_DST);
+	if (verdict != NF_ACCEPT)
+		return verdict;
+	return conenat_nat_to(ct, from->ekey.addr, from->ekey.port,
+			      NF_NAT_MANIP_SRC);
+}
+
 unsigned int conenat_inbound(struct conenat_instance *inst,
-			     struct sk_buff *skb)
+			     struct sk_buff *skb, const struct net_device *in)
 {
 	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
 	const struct nf_conntrack_tuple *t;
@@ -170,6 +209,8 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 	/* Not a mapped endpoint of ours: the host's own traffic. */
 	if (!m || m->inst != inst || conenat_mapping_expired(m))
 		return XT_CONTINUE;
+	if (strcmp(in->name, cfg->ifname))
+		return conenat_hairpin(inst, cfg, ct, t, m);
 
 	if (!conenat_filter_permits(m, cfg->filtering, t->src.u3.ip,
 				    t->src.u.all)) {

@@ -12,7 +12,7 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 			      struct sk_buff *skb,
 			      const struct net_device *out);
 unsigned int conenat_inbound(struct conenat_instance *inst,
-			     struct sk_buff *skb);
+			     struct sk_buff *skb, const struct net_device *in);
 /* How long a packet of the flow keeps its mapping alive, in seconds. */
 u32 conenat_flow_timeout(const struct conenat_cfg *cfg,
 			 const struct nf_conn *ct);

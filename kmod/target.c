@@ -68,7 +68,7 @@ static unsigned int conenat_tg(struct sk_buff *skb,
 	case NF_INET_POST_ROUTING:
 		return conenat_outbound(inst, skb, xt_out(par));
 	case NF_INET_PRE_ROUTING:
-		return conenat_inbound(inst, skb);
+		return conenat_inbound(inst, skb, xt_in(par));
 	}
 	return XT_CONTINUE;
 }

@@ -4,7 +4,9 @@
  * in table ip conenat:
  *
  *   chain NAME-pre { type nat hook prerouting priority -100;
- *                    iifname IFNAME counter CONENAT NAME }
+ *                    counter CONENAT NAME }
+ *       (from IFNAME: inbound flows; from the other devices: flows to
+ *       an external endpoint, which the instance hairpins)
  *   chain NAME-post { type nat hook postrouting priority 100;
  *                     oifname IFNAME counter CONENAT NAME }
  *
@@ -248,7 +250,8 @@ static void put_rule(struct nft_batch *b, const char *chain, uint32_t key,
 
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFT_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	add_ifname_match(r, key, ifname);
+	if (ifname)
+		add_ifname_match(r, key, ifname);
 	nftnl_rule_add_expr(r, nonnull(nftnl_expr_alloc("counter")));
 	nftnl_rule_add_expr(r, conenat_target(name));
 	nlh = batch_msg(b, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
@@ -339,7 +342,7 @@ static int nft_change(struct nft_batch *b, const char *what,
 	if (ifname) {
 		put_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "add");
 		put_chain(b, pre, NF_INET_PRE_ROUTING, -100);
-		put_rule(b, pre, NFT_META_IIFNAME, ifname, name);
+		put_rule(b, pre, 0, NULL, name);
 		put_chain(b, post, NF_INET_POST_ROUTING, 100);
 		put_rule(b, post, NFT_META_OIFNAME, ifname, name);
 	} else if ((c.has_pre || c.has_post) && !c.others) {

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8), no extra rule needed:
+#
+#   lan1 10.0.1.2:p1 --> gw 203.0.113.1:e2 --+
+#                          (the NAT turns it back)
+#   lan2 10.0.2.2:p2 <-- from 203.0.113.1:e1 -+   e1 = lan1's mapping
+#
+# lan2 must see lan1's external endpoint, and its own filter applies.
+
+. "$(dirname "$0")/lib.sh"
+require_root_and_module
+. "$(dirname "$0")/topology.sh"
+trap cleanup EXIT
+
+# What LOCAL in NS sees of a datagram that SRC in lan1 sends to DST.
+udp_seen() { # udp_seen NS LOCAL SRC DST
+	local pid
+	ip netns exec "$1" "$PEER" listen "$2" 1500 > "$tmp/listen" &
+	pid=$!
+	sleep 0.2
+	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
+	sleep 0.1
+	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
+	wait "$pid"
+	cut -d' ' -f1 "$tmp/listen"
+}
+
+udp_hairpin() {
+	local e2 seen
+	nat eim eif || return 1
+	e2=$(ask "$lan2" $L2:7700 $R1:3478) || return 1
+	seen=$(udp_seen "$lan2" $L2:7700 $L1:7701 "$e2")
+	echo "lan1 $L1:7701 -> $e2: lan2 saw ${seen:-nothing}"
+	[ "$seen" = "$G:7701" ]
+}
+
+# Under apdf the receiver must have sent to the sender's external endpoint.
+udp_hairpin_filtered() {
+	local e2 seen
+	nat eim apdf || return 1
+	e2=$(ask "$lan2" $L2:7710 $R1:3478) || return 1
+	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2")
+	[ -z "$seen" ] || { echo "unsolicited hairpin passed apdf"; return 1; }
+	ip netns exec "$lan2" "$PEER" send $L2:7710 $G:7711 punch
+	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2")
+	echo "after lan2 punched to $G:7711, lan2 saw ${seen:-nothing}"
+	[ "$seen" = "$G:7711" ]
+}
+
+tcp_hairpin() {
+	local e2 seen pid
+	nat eim eif || return 1
+	e2=$(ip netns exec "$lan2" "$PEER" tcp-ask $L2:7800 $R1:80 3000) || return 1
+	ip netns exec "$lan2" "$PEER" tcp-echo $L2:7800 > /dev/null 2>&1 &
+	pid=$!
+	sleep 0.3
+	seen=$(ip netns exec "$lan1" "$PEER" tcp-ask $L1:7801 "$e2" 3000)
+	kill "$pid"
+	wait "$pid" 2> /dev/null
+	echo "lan1 $L1:7801 -> $e2 (tcp): lan2 saw ${seen:-nothing}"
+	[ "$seen" = "$G:7801" ]
+}
+
+topology
+ip netns exec "$wan" "$PEER" tcp-echo $R1:80 > /dev/null 2>&1 &
+ktap_print_header
+ktap_set_plan 3
+check "udp: lan2 sees lan1's external endpoint" udp_hairpin
+check "udp: the receiver's filter applies to hairpinned flows" udp_hairpin_filtered
+check "tcp: lan2 sees lan1's external endpoint" tcp_hairpin
+ktap_finished
