@@ -26,7 +26,9 @@
  * first packet of an outbound flow gets a mapping (a new one or the one its
  * mapping behaviour shares), at PREROUTING the first packet of an inbound
  * flow to a mapped external endpoint is let in or dropped by the filtering
- * behaviour.  conectl installs those rules; the API below only configures
+ * behaviour; from a device other than the instance's, such a flow is
+ * hairpinned (source-translated to the sender's own mapping).  UDP and TCP
+ * are translated both ways, ICMP echo requests outbound.  conectl installs those rules; the API below only configures
  * the instance.
  *
  * CONENAT_CMD_GET_VERSION
