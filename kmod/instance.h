@@ -23,6 +23,7 @@ struct conenat_cfg {
 	u32 tcp_timeout;		/* established */
 	u32 tcp_transitory_timeout;
 	u32 icmp_timeout;
+	u32 port_quarantine;		/* seconds a freed port rests */
 	u32 flags;			/* enum conenat_nat_flags */
 	struct rcu_head rcu;
 };

@@ -136,7 +136,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 		return ERR_PTR(-ENOSPC);
 	m = kmem_cache_zalloc(mapping_cache, GFP_ATOMIC);
 	if (!m) {
-		conenat_port_put(pool, port);
+		conenat_port_put(pool, port, 0);
 		return ERR_PTR(-ENOMEM);
 	}
 	m->ikey = *key;
@@ -157,7 +157,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	if (old) {
 		/* Another CPU made it first (or the table failed): use that. */
 		rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
-		conenat_port_put(pool, port);
+		conenat_port_put(pool, port, 0);
 		call_rcu(&m->rcu, conenat_mapping_free_rcu);
 		return old;
 	}
@@ -166,7 +166,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	return m;
 
 err_free:
-	conenat_port_put(pool, port);
+	conenat_port_put(pool, port, 0);
 	kmem_cache_free(mapping_cache, m);
 	return ERR_PTR(-EEXIST);
 }
@@ -226,7 +226,8 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 	}
 	spin_unlock_bh(&m->lock);
 
-	conenat_port_put(m->pool, ntohs(m->ekey.port));
+	conenat_port_put(m->pool, ntohs(m->ekey.port),
+			 rcu_dereference(inst->cfg)->port_quarantine);
 	atomic_dec(&inst->nmappings);
 	if (expired)
 		this_cpu_inc(inst->stats->expired);

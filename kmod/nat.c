@@ -10,6 +10,7 @@
 #include <linux/inetdevice.h>
 #include <linux/jhash.h>
 #include <linux/netfilter/x_tables.h>
+#include <net/icmp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
 
@@ -142,7 +143,9 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 	timeout = conenat_flow_timeout(cfg, ct);
 	m = conenat_outbound_mapping(inst, cfg, t, out, timeout);
 	if (IS_ERR(m)) {
+		/* Drop, never evict (RFC 6888 REQ-11), and say so (RFC 5508 REQ-8). */
 		this_cpu_inc(inst->stats->alloc_failed);
+		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
 		return NF_DROP;
 	}
 	conenat_mapping_refresh(m, timeout);

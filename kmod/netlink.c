@@ -23,12 +23,19 @@
 #define CONENAT_DEFAULT_ICMP_TIMEOUT 60
 #define CONENAT_MAX_TIMEOUT 86400
 #define CONENAT_MAX_TCP_TIMEOUT (7 * 86400)
+#define CONENAT_DEFAULT_PORT_QUARANTINE 120
+#define CONENAT_MAX_PORT_QUARANTINE 3600
 
 static struct genl_family genl_family;
 
 static struct netlink_range_validation conenat_timeout_range = {
 	.min = 1,
 	.max = CONENAT_MAX_TIMEOUT,
+};
+
+static struct netlink_range_validation conenat_quarantine_range = {
+	.min = 0,
+	.max = CONENAT_MAX_PORT_QUARANTINE,
 };
 
 static struct netlink_range_validation conenat_tcp_timeout_range = {
@@ -62,6 +69,8 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
 	[CONENAT_A_NAT_ICMP_TIMEOUT]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
+	[CONENAT_A_NAT_PORT_QUARANTINE]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_quarantine_range),
 };
 
 static int conenat_get_version(struct sk_buff *skb, struct genl_info *info)
@@ -181,6 +190,8 @@ static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 	conenat_parse_u32(&cfg->tcp_transitory_timeout,
 			  attrs[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT]);
 	conenat_parse_u32(&cfg->icmp_timeout, attrs[CONENAT_A_NAT_ICMP_TIMEOUT]);
+	conenat_parse_u32(&cfg->port_quarantine,
+			  attrs[CONENAT_A_NAT_PORT_QUARANTINE]);
 	if (attrs[CONENAT_A_NAT_FLAGS])
 		cfg->flags = nla_get_u32(attrs[CONENAT_A_NAT_FLAGS]);
 	return 0;
@@ -243,6 +254,7 @@ static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
 	cfg->tcp_timeout = CONENAT_DEFAULT_TCP_TIMEOUT;
 	cfg->tcp_transitory_timeout = CONENAT_DEFAULT_TCP_TRANSITORY_TIMEOUT;
 	cfg->icmp_timeout = CONENAT_DEFAULT_ICMP_TIMEOUT;
+	cfg->port_quarantine = CONENAT_DEFAULT_PORT_QUARANTINE;
 	ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
 	if (ret) {
 		kfree(cfg);
@@ -348,6 +360,8 @@ static int conenat_put_cfg(struct sk_buff *msg, const struct conenat_cfg *cfg)
 	    nla_put_u32(msg, CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,
 			cfg->tcp_transitory_timeout) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_ICMP_TIMEOUT, cfg->icmp_timeout) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_PORT_QUARANTINE,
+			cfg->port_quarantine) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_FLAGS, cfg->flags))
 		return -EMSGSIZE;
 	if (!cfg->naddrs)

@@ -29,6 +29,8 @@ static void conenat_pool_free(struct conenat_pool *pool)
 {
 	kvfree(pool->free);
 	kvfree(pool->index);
+	kvfree(pool->qport);
+	kvfree(pool->qrelease);
 	kfree(pool);
 }
 
@@ -55,7 +57,9 @@ static struct conenat_pool *conenat_pool_new(struct conenat_pools *pools,
 		return NULL;
 	pool->free = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
 	pool->index = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
-	if (!pool->free || !pool->index) {
+	pool->qport = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
+	pool->qrelease = kvmalloc_array(n, sizeof(u32), GFP_ATOMIC);
+	if (!pool->free || !pool->index || !pool->qport || !pool->qrelease) {
 		conenat_pool_free(pool);
 		return NULL;
 	}
@@ -113,12 +117,32 @@ static u16 conenat_pool_take_slot(struct conenat_pool *pool, u32 i)
 	return port;
 }
 
+static void conenat_pool_free_port(struct conenat_pool *pool, u16 port)
+{
+	pool->index[port - pool->lo] = pool->nfree;
+	pool->free[pool->nfree++] = port;
+}
+
+/* Ports whose quarantine is over become free again. */
+static void conenat_pool_release(struct conenat_pool *pool)
+{
+	u32 n = pool->hi - pool->lo + 1;
+
+	while (pool->nq &&
+	       !time_before32((u32)jiffies, pool->qrelease[pool->qhead])) {
+		conenat_pool_free_port(pool, pool->qport[pool->qhead]);
+		pool->qhead = (pool->qhead + 1) % n;
+		pool->nq--;
+	}
+}
+
 u16 conenat_port_take(struct conenat_pool *pool, u16 preferred)
 {
 	u16 port = 0;
 	u32 slot;
 
 	spin_lock_bh(&pool->lock);
+	conenat_pool_release(pool);
 	if (preferred >= pool->lo && preferred <= pool->hi) {
 		slot = pool->index[preferred - pool->lo];
 		if (slot != CONENAT_NO_SLOT) {
@@ -134,10 +158,18 @@ out:
 	return port;
 }
 
-void conenat_port_put(struct conenat_pool *pool, u16 port)
+void conenat_port_put(struct conenat_pool *pool, u16 port, u32 quarantine)
 {
+	u32 n = pool->hi - pool->lo + 1, tail;
+
 	spin_lock_bh(&pool->lock);
-	pool->index[port - pool->lo] = pool->nfree;
-	pool->free[pool->nfree++] = port;
+	if (!quarantine) {
+		conenat_pool_free_port(pool, port);
+	} else {
+		/* A port is taken once, so the ring never holds more than n. */
+		tail = (pool->qhead + pool->nq++) % n;
+		pool->qport[tail] = port;
+		pool->qrelease[tail] = (u32)jiffies + quarantine * HZ;
+	}
 	spin_unlock_bh(&pool->lock);
 }

@@ -82,8 +82,9 @@ icmp_mapping() { # icmp_mapping MAPPING MAPPINGS_EXPECTED
 # leaves the mapping in place (RFC 5508 REQ-3, REQ-6; RFC 4787 REQ-12).
 icmp_error_translated() {
 	nat eim eif || return 1
-	ip netns exec "$lan1" "$PEER" refused $L1:9900 $R1:9999 ||
-		{ echo "no ECONNREFUSED"; return 1; }
+	local err
+	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:9900 $R1:9999)
+	[ "$err" = "Connection refused" ] || { echo "error seen: ${err:-none}"; return 1; }
 	in_gw conectl map show wan0 | grep -q "udp $L1:9900 -> "
 }
 

@@ -40,6 +40,10 @@ struct nat {
 	uint8_t mapping;
 	uint8_t filtering;
 	uint32_t udp_timeout;
+	uint32_t tcp_timeout;
+	uint32_t tcp_transitory_timeout;
+	uint32_t icmp_timeout;
+	uint32_t quarantine;
 	uint32_t flags;
 	bool stats;		/* the reply had CONENAT_A_NAT_STATS */
 	bool malformed;		/* the reply had an attribute of a bad length */
@@ -64,6 +68,10 @@ static const struct nat nat0 = {
 	.mapping = CONENAT_MAPPING_ADM,
 	.filtering = CONENAT_FILTERING_APDF,
 	.udp_timeout = 60,
+	.tcp_timeout = 3600,
+	.tcp_transitory_timeout = 100,
+	.icmp_timeout = 30,
+	.quarantine = 10,
 	.flags = CONENAT_NAT_F_INBOUND_REFRESH,
 };
 
@@ -78,6 +86,10 @@ static const struct nat nat_full = {
 	.mapping = CONENAT_MAPPING_APDM,
 	.filtering = CONENAT_FILTERING_ADF,
 	.udp_timeout = 86400,
+	.tcp_timeout = 604800,
+	.tcp_transitory_timeout = 86400,
+	.icmp_timeout = 86400,
+	.quarantine = 3600,
 	.flags = CONENAT_NAT_F_INBOUND_REFRESH,
 };
 
@@ -165,6 +177,11 @@ static void put_nat(struct nlmsghdr *nlh, const struct nat *nat)
 	put_int(nlh, CONENAT_A_NAT_MAPPING, 1, nat->mapping);
 	put_int(nlh, CONENAT_A_NAT_FILTERING, 1, nat->filtering);
 	put_int(nlh, CONENAT_A_NAT_UDP_TIMEOUT, 4, nat->udp_timeout);
+	put_int(nlh, CONENAT_A_NAT_TCP_TIMEOUT, 4, nat->tcp_timeout);
+	put_int(nlh, CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT, 4,
+		nat->tcp_transitory_timeout);
+	put_int(nlh, CONENAT_A_NAT_ICMP_TIMEOUT, 4, nat->icmp_timeout);
+	put_int(nlh, CONENAT_A_NAT_PORT_QUARANTINE, 4, nat->quarantine);
 	put_int(nlh, CONENAT_A_NAT_FLAGS, 4, nat->flags);
 }
 
@@ -209,6 +226,10 @@ static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_MAPPING]		= MNL_TYPE_U8,
 	[CONENAT_A_NAT_FILTERING]	= MNL_TYPE_U8,
 	[CONENAT_A_NAT_UDP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_TCP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] = MNL_TYPE_U32,
+	[CONENAT_A_NAT_ICMP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_PORT_QUARANTINE]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_FLAGS]		= MNL_TYPE_U32,
 	[CONENAT_A_NAT_STATS]		= MNL_TYPE_NESTED,
 };
@@ -248,6 +269,18 @@ static int nat_attr(const struct nlattr *a, void *data)
 		break;
 	case CONENAT_A_NAT_UDP_TIMEOUT:
 		nat->udp_timeout = mnl_attr_get_u32(a);
+		break;
+	case CONENAT_A_NAT_TCP_TIMEOUT:
+		nat->tcp_timeout = mnl_attr_get_u32(a);
+		break;
+	case CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT:
+		nat->tcp_transitory_timeout = mnl_attr_get_u32(a);
+		break;
+	case CONENAT_A_NAT_ICMP_TIMEOUT:
+		nat->icmp_timeout = mnl_attr_get_u32(a);
+		break;
+	case CONENAT_A_NAT_PORT_QUARANTINE:
+		nat->quarantine = mnl_attr_get_u32(a);
 		break;
 	case CONENAT_A_NAT_FLAGS:
 		nat->flags = mnl_attr_get_u32(a);
@@ -355,6 +388,10 @@ static void expect_nat(struct __test_metadata *_metadata,
 	EXPECT_EQ(want->mapping, got->mapping);
 	EXPECT_EQ(want->filtering, got->filtering);
 	EXPECT_EQ(want->udp_timeout, got->udp_timeout);
+	EXPECT_EQ(want->tcp_timeout, got->tcp_timeout);
+	EXPECT_EQ(want->tcp_transitory_timeout, got->tcp_transitory_timeout);
+	EXPECT_EQ(want->icmp_timeout, got->icmp_timeout);
+	EXPECT_EQ(want->quarantine, got->quarantine);
 	EXPECT_EQ(want->flags, got->flags);
 	EXPECT_TRUE(got->stats);
 	EXPECT_FALSE(got->malformed);
@@ -574,6 +611,27 @@ TEST_F(conenat, timeout_86401)
 	new_req(self, "nat0");
 	refused(_metadata, self, OUT_OF_RANGE,
 		put_int(self->nlh, CONENAT_A_NAT_UDP_TIMEOUT, 4, 86401));
+}
+
+TEST_F(conenat, tcp_timeout_604801)
+{
+	new_req(self, "nat0");
+	refused(_metadata, self, OUT_OF_RANGE,
+		put_int(self->nlh, CONENAT_A_NAT_TCP_TIMEOUT, 4, 604801));
+}
+
+TEST_F(conenat, icmp_timeout_0)
+{
+	new_req(self, "nat0");
+	refused(_metadata, self, OUT_OF_RANGE,
+		put_int(self->nlh, CONENAT_A_NAT_ICMP_TIMEOUT, 4, 0));
+}
+
+TEST_F(conenat, quarantine_3601)
+{
+	new_req(self, "nat0");
+	refused(_metadata, self, OUT_OF_RANGE,
+		put_int(self->nlh, CONENAT_A_NAT_PORT_QUARANTINE, 4, 3601));
 }
 
 TEST_F(conenat, unknown_flag)

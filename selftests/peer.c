@@ -10,8 +10,10 @@
  *   peer stream LOCAL REMOTE N MS   send N datagrams, one every MS
  *   peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
  *                                       datagram; exit 1 if none in MS
- *   peer refused LOCAL REMOTE [MS]  exit 0 if REMOTE answers a datagram
- *                                       with ICMP port unreachable
+ *   peer icmp-error LOCAL REMOTE [MS]
+ *                                       send a datagram and print the ICMP
+ *                                       error it meets ("Connection
+ *                                       refused"); exit 1 if none in MS
  *   peer tcp-echo ADDR:PORT...      TCP: write the peer's address:port
  *   peer tcp-ask LOCAL REMOTE [MS]  TCP: connect from LOCAL, print it
  *
@@ -33,7 +35,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
 			"       send LOCAL REMOTE [TEXT] | stream LOCAL REMOTE N MS |\n"
-			"       listen LOCAL [MS] | refused LOCAL REMOTE [MS] |\n"
+			"       listen LOCAL [MS] | icmp-error LOCAL REMOTE [MS] |\n"
 			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS]\n");
 	return 2;
 }
@@ -225,8 +227,8 @@ static int do_listen(int argc, char **argv)
 	return 0;
 }
 
-/* A connected socket learns of ICMP errors: ECONNREFUSED. */
-static int do_refused(int argc, char **argv)
+/* A connected socket learns of ICMP errors as errno. */
+static int do_icmp_error(int argc, char **argv)
 {
 	int fd, ms = argc > 2 ? atoi(argv[2]) : 2000;
 	struct sockaddr_in sin;
@@ -242,9 +244,10 @@ static int do_refused(int argc, char **argv)
 		return 2;
 	p.fd = fd;
 	p.events = POLLIN;
-	if (poll(&p, 1, ms) <= 0)
+	if (poll(&p, 1, ms) <= 0 || recv(fd, text, sizeof(text), 0) >= 0)
 		return 1;
-	return recv(fd, text, sizeof(text), 0) < 0 && errno == ECONNREFUSED ? 0 : 1;
+	printf("%s\n", strerror(errno));
+	return 0;
 }
 
 static int do_tcp_echo(int argc, char **argv)
@@ -320,8 +323,8 @@ int main(int argc, char **argv)
 		return do_send(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "stream"))
 		return do_stream(argc - 2, argv + 2);
-	if (!strcmp(argv[1], "refused"))
-		return do_refused(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "icmp-error"))
+		return do_icmp_error(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-echo"))
 		return do_tcp_echo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-ask"))

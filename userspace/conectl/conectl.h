@@ -43,7 +43,8 @@ enum nat_setting {
 	NAT_MAPPING	= 1U << 3,
 	NAT_FILTERING	= 1U << 4,
 	NAT_FLAGS	= 1U << 5,
-	NAT_TIMEOUT	= 1U << 6,	/* + enum nat_timeout */
+	NAT_QUARANTINE	= 1U << 6,
+	NAT_TIMEOUT	= 1U << 7,	/* + enum nat_timeout */
 };
 
 /* The mapping timeouts, each its own setting bit from NAT_TIMEOUT on. */
@@ -64,6 +65,7 @@ struct nat {
 	uint16_t port_min, port_max;
 	uint8_t mapping, filtering;
 	uint32_t timeouts[NAT_NTIMEOUTS];
+	uint32_t quarantine;
 	uint32_t flags;
 	unsigned int given;
 	uint64_t stats[CONENAT_STAT_MAX + 1];

@@ -45,7 +45,7 @@ static int nat_help(int argc, char **argv)
 	       "                  [ filtering { eif | adf | apdf } ]\n"
 	       "                  [ timeout SECONDS ] [ tcp-timeout SECONDS ]\n"
 	       "                  [ tcp-transitory-timeout SECONDS ]\n"
-	       "                  [ icmp-timeout SECONDS ]\n"
+	       "                  [ icmp-timeout SECONDS ] [ quarantine SECONDS ]\n"
 	       "                  [ inbound-refresh { on | off } ]\n");
 	return 0;
 }
@@ -136,6 +136,16 @@ static bool opt_icmp_timeout(const char *value, struct nat *nat)
 	return parse_timeout(value, nat, NAT_TIMEOUT_ICMP);
 }
 
+static bool opt_quarantine(const char *value, struct nat *nat)
+{
+	uint64_t seconds;
+
+	if (!parse_uint(value, 0, 3600, &seconds))
+		return false;
+	nat->quarantine = seconds;
+	return true;
+}
+
 static bool opt_inbound_refresh(const char *value, struct nat *nat)
 {
 	bool on;
@@ -168,6 +178,7 @@ static const struct nat_option nat_options[] = {
 	  opt_tcp_transitory_timeout, "seconds, 1 to 86400" },
 	{ "icmp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_ICMP, opt_icmp_timeout,
 	  "seconds, 1 to 86400" },
+	{ "quarantine", NAT_QUARANTINE, opt_quarantine, "seconds, 0 to 3600" },
 	{ "inbound-refresh", NAT_FLAGS, opt_inbound_refresh, "on or off" },
 	{ NULL, 0, NULL, NULL },
 };
@@ -261,6 +272,9 @@ static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 		if (nat->given & NAT_TIMEOUT << i)
 			mnl_attr_put_u32(nlh, timeout_kinds[i].attr,
 					 nat->timeouts[i]);
+	if (nat->given & NAT_QUARANTINE)
+		mnl_attr_put_u32(nlh, CONENAT_A_NAT_PORT_QUARANTINE,
+				 nat->quarantine);
 	if (nat->given & NAT_FLAGS)
 		mnl_attr_put_u32(nlh, CONENAT_A_NAT_FLAGS, nat->flags);
 	return genl_transact(gs, nlh, NULL, NULL);
@@ -293,6 +307,7 @@ static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_TCP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] = MNL_TYPE_U32,
 	[CONENAT_A_NAT_ICMP_TIMEOUT]	= MNL_TYPE_U32,
+	[CONENAT_A_NAT_PORT_QUARANTINE]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_FLAGS]		= MNL_TYPE_U32,
 	[CONENAT_A_NAT_STATS]		= MNL_TYPE_NESTED,
 };
@@ -345,6 +360,7 @@ static bool read_nat(const struct nlmsghdr *nlh, struct nat *nat)
 	for (i = 0; i < NAT_NTIMEOUTS; i++)
 		nat->timeouts[i] = attr_u32(tb[timeout_kinds[i].attr]);
 	nat->flags = attr_u32(tb[CONENAT_A_NAT_FLAGS]);
+	nat->quarantine = attr_u32(tb[CONENAT_A_NAT_PORT_QUARANTINE]);
 	if (tb[CONENAT_A_NAT_STATS])
 		read_stats(tb[CONENAT_A_NAT_STATS], nat);
 	return true;
@@ -443,6 +459,7 @@ static void print_nat(const struct nat *nat)
 			 timeout_kinds[i].keyword);
 		print_uint(timeout_kinds[i].json, fmt, nat->timeouts[i]);
 	}
+	print_uint("quarantine", " quarantine %" PRIu64, nat->quarantine);
 	print_bool("inbound_refresh", " inbound-refresh",
 		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
 	print_text("\n");

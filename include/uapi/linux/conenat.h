@@ -28,8 +28,8 @@
  * flow to a mapped external endpoint is let in or dropped by the filtering
  * behaviour; from a device other than the instance's, such a flow is
  * hairpinned (source-translated to the sender's own mapping).  UDP and TCP
- * are translated both ways, ICMP echo requests outbound.  conectl installs those rules; the API below only configures
- * the instance.
+ * are translated both ways, ICMP echo requests outbound.  conectl installs
+ * those rules; the API below only configures the instance.
  *
  * CONENAT_CMD_GET_VERSION
  * -----------------------
@@ -68,6 +68,9 @@
  *                               closing), 1 to 86400, default 240
  *    CONENAT_A_NAT_ICMP_TIMEOUT: u32, ICMP echo, 1 to 86400, default 60
  *                               (RFC 5508 REQ-2)
+ *    CONENAT_A_NAT_PORT_QUARANTINE: u32, seconds a freed external port
+ *                               waits before another mapping may take it,
+ *                               0 to 3600, default 120 (RFC 6888 REQ-8)
  *    CONENAT_A_NAT_FLAGS: u32, enum conenat_nat_flags, default 0
  *
  * CONENAT_CMD_SET_NAT
@@ -193,6 +196,7 @@ enum conenat_attr {
 	CONENAT_A_NAT_TCP_TIMEOUT,
 	CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,
 	CONENAT_A_NAT_ICMP_TIMEOUT,
+	CONENAT_A_NAT_PORT_QUARANTINE,
 	__CONENAT_A_LAST
 };
 
