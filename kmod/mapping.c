@@ -16,6 +16,7 @@
 #include <net/netfilter/nf_conntrack_zones.h>
 
 #include "mapping.h"
+#include "netlink.h"
 
 /* Remotes a mapping remembers beyond those it sent to (inbound, EIF). */
 #define CONENAT_MAX_INBOUND_REMOTES 1024
@@ -163,6 +164,7 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	}
 	atomic_inc(&inst->nmappings);
 	this_cpu_inc(inst->stats->created);
+	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false);
 	return m;
 
 err_free:
@@ -231,6 +233,7 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 	atomic_dec(&inst->nmappings);
 	if (expired)
 		this_cpu_inc(inst->stats->expired);
+	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
 

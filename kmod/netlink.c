@@ -622,6 +622,51 @@ static int conenat_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ? ret : skb->len;
 }
 
+static const struct genl_multicast_group conenat_mcgrps[] = {
+	{ .name = CONENAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
+			     bool expired)
+{
+	const struct conenat_int_key *k = &m->ikey;
+	struct nlattr *nest;
+
+	if (nla_put_string(msg, CONENAT_A_NAT_NAME, m->inst->name))
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, CONENAT_A_MAP);
+	if (!nest ||
+	    nla_put_u8(msg, CONENAT_MAP_A_PROTO, k->proto) ||
+	    conenat_put_endpoint(msg, CONENAT_MAP_A_INT_ADDR, k->int_addr,
+				 CONENAT_MAP_A_INT_PORT, k->int_port) ||
+	    conenat_put_endpoint(msg, CONENAT_MAP_A_EXT_ADDR, m->ekey.addr,
+				 CONENAT_MAP_A_EXT_PORT, m->ekey.port) ||
+	    (expired && nla_put_flag(msg, CONENAT_MAP_A_EXPIRED)))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired)
+{
+	struct net *net = m->inst->cn->net;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&genl_family, net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &genl_family, 0, cmd);
+	if (!hdr || conenat_put_event(msg, m, expired)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&genl_family, net, msg, 0, 0, GFP_ATOMIC);
+}
+
 static const struct genl_ops genl_ops[] = {
 	{
 		.cmd = CONENAT_CMD_GET_VERSION,
@@ -664,6 +709,8 @@ static struct genl_family genl_family __ro_after_init = {
 	.maxattr = CONENAT_A_MAX,
 	.policy = conenat_policy,
 	.module = THIS_MODULE,
+	.mcgrps = conenat_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(conenat_mcgrps),
 	.netnsok = true,
 	.parallel_ops = true,
 };

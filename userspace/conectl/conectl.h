@@ -109,5 +109,6 @@ int do_version(int argc, char **argv);
 int do_nat(int argc, char **argv);
 int do_map(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_monitor(int argc, char **argv);
 
 #endif /* CONECTL_H */

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: conectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { version | nat | map | stats }\n"
+		"where  OBJECT := { version | nat | map | stats | monitor }\n"
 		"       OPTIONS := { -j[son] | -h[elp] }\n");
 }
 
@@ -92,6 +92,7 @@ static const struct conectl_cmd objects[] = {
 	{ "nat", do_nat },
 	{ "map", do_map },
 	{ "stats", do_stats },
+	{ "monitor", do_monitor },
 	{ NULL, NULL },
 };
 

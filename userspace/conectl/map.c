@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "conectl.h"
 #include "print.h"
@@ -33,6 +34,7 @@ static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_PKTS_OUT]	= MNL_TYPE_U64,
 	[CONENAT_MAP_A_PKTS_IN]		= MNL_TYPE_U64,
 	[CONENAT_MAP_A_PERMITS]		= MNL_TYPE_NESTED,
+	[CONENAT_MAP_A_EXPIRED]		= MNL_TYPE_FLAG,
 };
 
 static const enum mnl_attr_data_type permit_types[CONENAT_PERMIT_A_MAX + 1] = {
@@ -227,4 +229,60 @@ static const struct conectl_cmd map_cmds[] = {
 int do_map(int argc, char **argv)
 {
 	return dispatch("map", map_cmds, argc, argv);
+}
+
+/* An event: "new" or "del", when, and the mapping without its remotes. */
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[CONENAT_A_MAX + 1];
+	const struct nlattr *m[CONENAT_MAP_A_MAX + 1];
+	char buf[4], when[32];
+	time_t now = time(NULL);
+
+	if (g->cmd != CONENAT_CMD_NEW_MAP && g->cmd != CONENAT_CMD_DEL_MAP)
+		return MNL_CB_OK;
+	genl_parse(nlh, reply_types, CONENAT_A_MAX, tb);
+	if (!tb[CONENAT_A_NAT_NAME] || !tb[CONENAT_A_MAP])
+		return MNL_CB_OK;
+	genl_parse_nested(tb[CONENAT_A_MAP], map_types, CONENAT_MAP_A_MAX, m);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	print_object_begin(NULL);
+	print_string("time", "%s ", when);
+	print_string("event", "%s ", g->cmd == CONENAT_CMD_NEW_MAP ? "new" : "del");
+	print_string("nat", "nat %s ", attr_str(tb[CONENAT_A_NAT_NAME]));
+	print_string("proto", "%s ",
+		     proto_name(attr_u8(m[CONENAT_MAP_A_PROTO]), buf,
+				sizeof(buf)));
+	print_endpoint("internal", m[CONENAT_MAP_A_INT_ADDR],
+		       m[CONENAT_MAP_A_INT_PORT]);
+	print_text(" -> ");
+	print_endpoint("external", m[CONENAT_MAP_A_EXT_ADDR],
+		       m[CONENAT_MAP_A_EXT_PORT]);
+	if (g->cmd == CONENAT_CMD_DEL_MAP)
+		print_bool("expired", " expired", m[CONENAT_MAP_A_EXPIRED]);
+	print_text("\n");
+	print_object_end();
+	fflush(stdout);
+	return MNL_CB_OK;
+}
+
+int do_monitor(int argc, char **argv)
+{
+	struct genl_sock gs;
+	int err;
+
+	if (argc > 0 && matches(argv[0], "help")) {
+		printf("Usage: conectl [ -j ] monitor\n");
+		return 0;
+	}
+	if (argc > 0)
+		return usage_error("monitor: unexpected \"%s\"", argv[0]);
+	if (conenat_open(&gs))
+		return 1;
+	err = genl_join(&gs, CONENAT_GENL_NAME, CONENAT_MCGRP_EVENTS);
+	if (!err)
+		err = genl_listen(&gs, event_cb, NULL);
+	genl_close(&gs);
+	return request_failed(&gs, "monitor", err);
 }

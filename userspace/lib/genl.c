@@ -14,12 +14,32 @@
 struct family_query {
 	uint16_t id;
 	uint8_t version;
+	const char *group;	/* when set, find this multicast group's id */
+	uint32_t group_id;
 };
+
+static void group_cb(const struct nlattr *grp, struct family_query *q)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(a, grp) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+			name = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			id = mnl_attr_get_u32(a);
+	}
+	if (name && q->group && !strcmp(name, q->group))
+		q->group_id = id;
+}
 
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct family_query *q = data;
-	struct nlattr *a;
+	struct nlattr *a, *grp;
 
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN_ALIGNED) {
 		switch (mnl_attr_get_type(a)) {
@@ -30,6 +50,10 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 		case CTRL_ATTR_VERSION:
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 				q->version = mnl_attr_get_u32(a);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			mnl_attr_for_each_nested(grp, a)
+				group_cb(grp, q);
 			break;
 		}
 	}
@@ -84,6 +108,37 @@ int genl_open(struct genl_sock *gs, const char *family)
 	gs->family = q.id;
 	gs->version = q.version;
 	return 0;
+}
+
+int genl_join(struct genl_sock *gs, const char *family, const char *group)
+{
+	struct family_query q = { .group = group };
+	int ret;
+
+	ret = resolve(gs, family, &q);
+	if (ret)
+		return ret;
+	if (!q.group_id)
+		return -ENOENT;
+	if (mnl_socket_setsockopt(gs->nl, NETLINK_ADD_MEMBERSHIP, &q.group_id,
+				  sizeof(q.group_id)) < 0)
+		return -errno;
+	return 0;
+}
+
+int genl_listen(struct genl_sock *gs, mnl_cb_t cb, void *data)
+{
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		n = mnl_socket_recvfrom(gs->nl, gs->buf, GENL_BUFSIZE);
+		if (n < 0)
+			return -errno;
+		ret = mnl_cb_run(gs->buf, n, 0, 0, cb, data);
+		if (ret < 0)
+			return -errno;
+	}
 }
 
 void genl_close(struct genl_sock *gs)

@@ -31,6 +31,11 @@ struct genl_sock {
 int genl_open(struct genl_sock *gs, const char *family);
 void genl_close(struct genl_sock *gs);
 
+/* Join a multicast group of the family: 0, -ENOENT or -errno. */
+int genl_join(struct genl_sock *gs, const char *family, const char *group);
+/* Run cb on each message that arrives, until an error. */
+int genl_listen(struct genl_sock *gs, mnl_cb_t cb, void *data);
+
 /* Start a request in gs->buf: nlmsghdr + genlmsghdr for cmd. */
 struct nlmsghdr *genl_request(struct genl_sock *gs, uint8_t cmd, uint16_t flags);
 

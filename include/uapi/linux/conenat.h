@@ -123,6 +123,18 @@
  *
  * Removes all mappings (and their conntrack entries) of the instance named
  * by CONENAT_A_NAT_NAME.
+ *
+ * CONENAT_CMD_NEW_MAP, CONENAT_CMD_DEL_MAP (events)
+ * -------------------------------------------------
+ *
+ * Not requests: sent to the multicast group CONENAT_MCGRP_EVENTS of the
+ * namespace (joining it needs CAP_NET_ADMIN) when a mapping is made and
+ * when it ends, what a carrier-grade NAT logs (RFC 6888 section 4): each
+ * carries CONENAT_A_NAT_NAME and CONENAT_A_MAP with CONENAT_MAP_A_PROTO,
+ * the internal and external endpoints and, for CONENAT_CMD_DEL_MAP,
+ * CONENAT_MAP_A_EXPIRED (flag) if it timed out rather than being flushed.
+ * Never the remotes: events say who held which external endpoint, not
+ * whom they talked to.
  */
 
 #ifndef _UAPI_CONENAT_H
@@ -136,6 +148,8 @@
 /* Raised when a change to this API is not backwards compatible. */
 #define CONENAT_API_VERSION 1
 
+#define CONENAT_MCGRP_EVENTS "events"
+
 #define CONENAT_NAME_LEN 16
 #define CONENAT_MAX_ADDRS 16
 
@@ -147,6 +161,8 @@ enum conenat_cmd {
 	CONENAT_CMD_GET_NAT,
 	CONENAT_CMD_GET_MAP,
 	CONENAT_CMD_FLUSH_MAP,
+	CONENAT_CMD_NEW_MAP,
+	CONENAT_CMD_DEL_MAP,
 	__CONENAT_CMD_MAX
 };
 
@@ -239,6 +255,7 @@ enum conenat_map_attr {
 	CONENAT_MAP_A_PKTS_IN,
 	CONENAT_MAP_A_PERMITS,
 	CONENAT_MAP_A_PERMIT,
+	CONENAT_MAP_A_EXPIRED,
 	__CONENAT_MAP_A_LAST
 };
 
