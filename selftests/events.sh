@@ -16,7 +16,8 @@ trap cleanup EXIT
 monitor_life() { # monitor_life PORT [-j]
 	local pid
 	nat eim eif timeout 2 quarantine 0 2> /dev/null || return 1
-	in_gw conectl $2 monitor > "$tmp/events" 2>&1 &
+	# Not through a shell function: $! must be conectl itself.
+	ip netns exec "$gw" conectl $2 monitor > "$tmp/events" 2>&1 &
 	pid=$!
 	sleep 0.5
 	ask "$lan1" $L1:$1 $R1:3478 > /dev/null || return 1

@@ -110,11 +110,11 @@ static void print_expiry(uint32_t ms)
 		print_uint(NULL, " expires %" PRIu64 "s", (ms + 999ULL) / 1000);
 }
 
-static void print_map(const char *nat, const struct nlattr **m)
+/* "nat NAME PROTO INTERNAL -> EXTERNAL", shared by map show and monitor. */
+static void print_identity(const char *nat, const struct nlattr **m)
 {
 	char buf[4];
 
-	print_object_begin(NULL);
 	print_string("nat", "nat %s ", nat);
 	print_string("proto", "%s ",
 		     proto_name(attr_u8(m[CONENAT_MAP_A_PROTO]), buf,
@@ -124,6 +124,12 @@ static void print_map(const char *nat, const struct nlattr **m)
 	print_text(" -> ");
 	print_endpoint("external", m[CONENAT_MAP_A_EXT_ADDR],
 		       m[CONENAT_MAP_A_EXT_PORT]);
+}
+
+static void print_map(const char *nat, const struct nlattr **m)
+{
+	print_object_begin(NULL);
+	print_identity(nat, m);
 	if (m[CONENAT_MAP_A_REM_ADDR]) {
 		print_text(" remote ");
 		print_endpoint("remote", m[CONENAT_MAP_A_REM_ADDR],
@@ -237,7 +243,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[CONENAT_A_MAX + 1];
 	const struct nlattr *m[CONENAT_MAP_A_MAX + 1];
-	char buf[4], when[32];
+	char when[32];
 	time_t now = time(NULL);
 
 	if (g->cmd != CONENAT_CMD_NEW_MAP && g->cmd != CONENAT_CMD_DEL_MAP)
@@ -250,15 +256,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	print_object_begin(NULL);
 	print_string("time", "%s ", when);
 	print_string("event", "%s ", g->cmd == CONENAT_CMD_NEW_MAP ? "new" : "del");
-	print_string("nat", "nat %s ", attr_str(tb[CONENAT_A_NAT_NAME]));
-	print_string("proto", "%s ",
-		     proto_name(attr_u8(m[CONENAT_MAP_A_PROTO]), buf,
-				sizeof(buf)));
-	print_endpoint("internal", m[CONENAT_MAP_A_INT_ADDR],
-		       m[CONENAT_MAP_A_INT_PORT]);
-	print_text(" -> ");
-	print_endpoint("external", m[CONENAT_MAP_A_EXT_ADDR],
-		       m[CONENAT_MAP_A_EXT_PORT]);
+	print_identity(attr_str(tb[CONENAT_A_NAT_NAME]), m);
 	if (g->cmd == CONENAT_CMD_DEL_MAP)
 		print_bool("expired", " expired", m[CONENAT_MAP_A_EXPIRED]);
 	print_text("\n");

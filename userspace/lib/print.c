@@ -63,8 +63,11 @@ static void json_close(char bracket)
 	putchar(bracket);
 	if (depth)
 		depth--;
-	if (!depth)
+	if (!depth) {
+		/* Each top-level value stands alone (one JSON object a line). */
+		need_comma[0] = false;
 		putchar('\n');
+	}
 }
 
 void print_list_begin(void)
