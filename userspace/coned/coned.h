@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * coned: a STUN server (RFC 8489) with NAT behaviour discovery (RFC 5780)
+ * on epoll, UDP and TCP.  Each socket carries its own context (which of
+ * the two addresses and two ports it is); requests go through a table of
+ * handlers by STUN method, so TURN's methods can be added beside Binding.
+ */
+#ifndef CONED_H
+#define CONED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "sockaddr.h"
+#include "stun.h"
+
+/* Indexes of ep[][]: the primary and the alternate address and port. */
+enum { PRIMARY, ALTERNATE };
+
+#define CONED_MAX_TCP_CONNS	1024
+#define CONED_TCP_IDLE_SEC	30
+/* A message over TCP longer than this closes the connection. */
+#define CONED_TCP_BUF		4096
+
+struct coned;
+
+/* Something epoll watches: what to call when its fd is ready. */
+struct coned_watch {
+	int fd;
+	void (*ready)(struct coned *srv, struct coned_watch *w, uint32_t events);
+};
+
+/* One address and port the server answers on, UDP and TCP. */
+struct coned_endpoint {
+	struct coned_watch udp;
+	struct coned_watch tcp;		/* the listener */
+	unsigned int addr_idx, port_idx;
+	bool open;
+	struct sockaddr_storage local;	 /* bound to */
+	struct sockaddr_storage advertised; /* as clients see it (1:1 NAT) */
+};
+
+struct tcp_conn {
+	struct coned_watch watch;
+	struct coned_endpoint *ep;
+	struct sockaddr_storage peer;
+	uint8_t buf[CONED_TCP_BUF];
+	size_t len;
+	uint64_t last_active;		/* monotonic seconds */
+	bool dead;			/* a send failed: close it */
+	struct tcp_conn *next;
+};
+
+struct coned_config {
+	struct sockaddr_storage addr[2];	/* primary, alternate */
+	struct sockaddr_storage advertise[2];
+	uint16_t port[2];
+	bool has_alt, has_advertise[2];
+	const char *software;
+	bool verbose;
+};
+
+struct coned {
+	struct coned_config cfg;
+	struct coned_endpoint ep[2][2];		/* [address][port] */
+	int epfd;
+	struct coned_watch signals;
+	bool stopping;
+	struct tcp_conn *conns;
+	unsigned int n_conns;
+};
+
+/* A request being answered: where it came from and how. */
+struct coned_request {
+	struct coned *srv;
+	struct coned_endpoint *ep;	/* the socket it arrived on */
+	struct tcp_conn *conn;		/* NULL for UDP */
+	struct sockaddr_storage peer;
+	const struct stun_msg *msg;
+};
+
+/* A method's handler: builds and sends its answer (or drops the request). */
+typedef void (*coned_handler)(struct coned_request *req);
+
+/* log.c */
+void coned_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void coned_debug(const struct coned *srv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* ss_str() into one of a few static buffers, for log lines. */
+const char *coned_addr_str(const struct sockaddr_storage *ss);
+
+/* sockets.c: bind everything the configuration names; 0 or exit code. */
+int coned_open_sockets(struct coned *srv);
+void coned_close_sockets(struct coned *srv);
+int coned_watch_add(struct coned *srv, struct coned_watch *w);
+
+/* udp.c */
+void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev);
+
+/* tcp.c */
+void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev);
+void coned_tcp_expire(struct coned *srv, uint64_t now);
+void coned_tcp_close_all(struct coned *srv);
+
+/* dispatch.c: one message from a peer, by method and class. */
+void coned_dispatch(struct coned_request *req);
+/* Send a built response from endpoint `from` to `to` (TCP: the conn). */
+void coned_send(struct coned_request *req, struct coned_endpoint *from,
+		const struct sockaddr_storage *to, const uint8_t *buf,
+		size_t len);
+/* An error response with code and, for 420, the unknown attributes. */
+void coned_send_error(struct coned_request *req, int code,
+		      const uint16_t *unknown, unsigned int n_unknown);
+/* SOFTWARE (if configured) and FINGERPRINT: the end of every response. */
+void coned_finish_response(struct coned_request *req, struct stun_builder *b);
+
+/* binding.c */
+void coned_binding(struct coned_request *req);
+
+uint64_t coned_now(void);
+
+#endif /* CONED_H */
