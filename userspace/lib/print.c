@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "print.h"
@@ -154,4 +155,15 @@ void print_text(const char *text)
 {
 	if (!json)
 		fputs(text, stdout);
+}
+
+void print_textf(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (json)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 }

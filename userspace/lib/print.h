@@ -31,5 +31,7 @@ void print_bool(const char *key, const char *fmt, bool value);
 
 /* Text only: a literal string (newlines, separators). */
 void print_text(const char *text);
+/* Text only: formatted (words that JSON gives as a key's value instead). */
+void print_textf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* CONENAT_PRINT_H */
