@@ -8,11 +8,30 @@
 
 #include <linux/netfilter.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
 #include <net/netfilter/nf_conntrack.h>
 
 #include "hooks.h"
 #include "mapping.h"
 #include "nat.h"
+
+/*
+ * A TCP RST does not keep a mapping alive: sent in reply to an inbound
+ * packet it is not the internal endpoint's traffic (RFC 7857 section 2.1),
+ * and otherwise it ends its connection anyway.
+ */
+static bool conenat_refreshes(const struct sk_buff *skb,
+			      const struct nf_conn *ct)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return true;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	return th && !th->rst;
+}
 
 /* The external endpoint of a translated conntrack entry, if any. */
 static bool conenat_ct_ext(const struct nf_conn *ct,
@@ -71,14 +90,13 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 	    m->ikey.int_port != internal->src.u.all)
 		return NF_ACCEPT;
 	cfg = rcu_dereference(m->inst->cfg);
-	if (outbound) {
+	if (outbound)
 		atomic64_inc(&m->pkts_out);
-		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
-	} else {
+	else
 		atomic64_inc(&m->pkts_in);
-		if (cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH)
-			conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
-	}
+	if ((outbound || cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH) &&
+	    conenat_refreshes(skb, ct))
+		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
 	return NF_ACCEPT;
 }
 

@@ -12,6 +12,7 @@
 #include "hooks.h"
 #include "instance.h"
 #include "mapping.h"
+#include "syn.h"
 
 struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
 					       const char *name)
@@ -110,6 +111,8 @@ static void conenat_last_instance(struct conenat_net *cn)
 	conenat_hooks_unregister(cn->net);
 	nf_ct_netns_put(cn->net, NFPROTO_IPV4);
 	cancel_delayed_work_sync(&cn->gc);
+	/* Nothing answers them once the collector stops. */
+	conenat_syns_flush(cn);
 }
 
 int conenat_instance_add(struct conenat_net *cn, const char *name,
@@ -171,7 +174,8 @@ static bool conenat_cfg_needs_flush(const struct conenat_cfg *old,
 	       old->port_min != new->port_min ||
 	       old->port_max != new->port_max ||
 	       old->mapping != new->mapping ||
-	       old->filtering != new->filtering;
+	       old->filtering != new->filtering ||
+	       old->tcp_filtering != new->tcp_filtering;
 }
 
 int conenat_instance_change(struct conenat_instance *inst,
@@ -272,5 +276,7 @@ void conenat_instance_stats(struct conenat_instance *inst,
 		sum->in_passed += READ_ONCE(s->in_passed);
 		sum->in_dropped += READ_ONCE(s->in_dropped);
 		sum->alloc_failed += READ_ONCE(s->alloc_failed);
+		sum->limit_dropped += READ_ONCE(s->limit_dropped);
+		sum->syn_refused += READ_ONCE(s->syn_refused);
 	}
 }

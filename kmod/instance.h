@@ -3,6 +3,7 @@
 #define _CONENAT_INSTANCE_H
 
 #include <linux/if.h>
+#include <linux/in.h>
 #include <linux/netlink.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
@@ -19,11 +20,13 @@ struct conenat_cfg {
 	u16 port_min, port_max;
 	u8 mapping;			/* enum conenat_mapping_behaviour */
 	u8 filtering;			/* enum conenat_filtering_behaviour */
+	u8 tcp_filtering;		/* the same for TCP (RFC 5382 REQ-3) */
 	u32 udp_timeout;		/* seconds, as each below */
 	u32 tcp_timeout;		/* established */
 	u32 tcp_transitory_timeout;
 	u32 icmp_timeout;
 	u32 port_quarantine;		/* seconds a freed port rests */
+	u32 mapping_limit;		/* per internal address, 0: none */
 	u32 flags;			/* enum conenat_nat_flags */
 	struct rcu_head rcu;
 };
@@ -34,6 +37,8 @@ struct conenat_stats {
 	u64 in_passed;
 	u64 in_dropped;
 	u64 alloc_failed;
+	u64 limit_dropped;
+	u64 syn_refused;
 };
 
 struct conenat_instance {
@@ -48,6 +53,12 @@ struct conenat_instance {
 	struct conenat_stats __percpu *stats;
 	struct rcu_head rcu;
 };
+
+/* The filtering behaviour for a protocol's flows. */
+static inline u8 conenat_filtering(const struct conenat_cfg *cfg, u8 proto)
+{
+	return proto == IPPROTO_TCP ? cfg->tcp_filtering : cfg->filtering;
+}
 
 struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
 					       const char *name);

@@ -17,6 +17,7 @@
 
 #include "mapping.h"
 #include "netlink.h"
+#include "syn.h"
 
 /* Remotes a mapping remembers beyond those it sent to (inbound, EIF). */
 #define CONENAT_MAX_INBOUND_REMOTES 1024
@@ -119,12 +120,37 @@ static void conenat_remote_free_rcu(struct rcu_head *rcu)
 			container_of(rcu, struct conenat_remote, rcu));
 }
 
-struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
-					       const struct conenat_int_key *key,
-					       __be32 ext_addr, u32 timeout)
+/*
+ * The external port of a new mapping: the internal one if free, unless
+ * the instance wants random ports, else a random one of the classes the
+ * instance allows it (RFC 4787 REQ-3a, REQ-4).
+ */
+static u16 conenat_port_for(struct conenat_pool *pool,
+			    const struct conenat_cfg *cfg,
+			    const struct conenat_int_key *key)
 {
-	struct conenat_net *cn = inst->cn;
-	struct conenat_mapping *m, *old;
+	unsigned int classes = CONENAT_PORT_CLASS_ALL;
+	u16 int_port = ntohs(key->int_port);
+
+	/* An ICMP identifier has neither parity nor range. */
+	if (key->proto != IPPROTO_ICMP) {
+		if (cfg->flags & CONENAT_NAT_F_PORT_PARITY)
+			classes &= CONENAT_PORT_CLASSES_PARITY(int_port);
+		if (cfg->flags & CONENAT_NAT_F_RANGE_PRESERVE)
+			classes &= CONENAT_PORT_CLASSES_RANGE(int_port);
+	}
+	if (cfg->flags & CONENAT_NAT_F_PORT_RANDOM)
+		int_port = 0;
+	return conenat_port_take(pool, int_port, classes);
+}
+
+static struct conenat_mapping *conenat_mapping_new(struct conenat_instance *inst,
+						   const struct conenat_cfg *cfg,
+						   const struct conenat_int_key *key,
+						   __be32 ext_addr)
+{
+	struct conenat_subscriber *sub;
+	struct conenat_mapping *m;
 	struct conenat_pool *pool;
 	u16 port;
 
@@ -132,13 +158,17 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 				key->proto);
 	if (!pool)
 		return ERR_PTR(-ENOMEM);
-	port = conenat_port_take(pool, ntohs(key->int_port));
-	if (!port)
-		return ERR_PTR(-ENOSPC);
-	m = kmem_cache_zalloc(mapping_cache, GFP_ATOMIC);
+	sub = conenat_subscriber_hold(inst->cn, inst, key->int_addr,
+				      cfg->mapping_limit);
+	if (IS_ERR(sub))
+		return ERR_CAST(sub);
+	port = conenat_port_for(pool, cfg, key);
+	m = port ? kmem_cache_zalloc(mapping_cache, GFP_ATOMIC) : NULL;
 	if (!m) {
-		conenat_port_put(pool, port, 0);
-		return ERR_PTR(-ENOMEM);
+		if (port)
+			conenat_port_put(pool, port, 0);
+		conenat_subscriber_release(inst->cn, sub);
+		return ERR_PTR(port ? -ENOMEM : -ENOSPC);
 	}
 	m->ikey = *key;
 	m->ekey.addr = ext_addr;
@@ -146,19 +176,45 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	m->ekey.proto = key->proto;
 	m->inst = inst;
 	m->pool = pool;
-	m->expires = jiffies + timeout * HZ;
+	m->sub = sub;
 	spin_lock_init(&m->lock);
+	return m;
+}
+
+/* Undo conenat_mapping_new() of a mapping nobody has seen. */
+static void conenat_mapping_discard(struct conenat_mapping *m)
+{
+	conenat_port_put(m->pool, ntohs(m->ekey.port), 0);
+	conenat_subscriber_release(m->inst->cn, m->sub);
+	kmem_cache_free(mapping_cache, m);
+}
+
+struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
+					       const struct conenat_cfg *cfg,
+					       const struct conenat_int_key *key,
+					       __be32 ext_addr, u32 timeout)
+{
+	struct conenat_net *cn = inst->cn;
+	struct conenat_mapping *m, *old;
+
+	m = conenat_mapping_new(inst, cfg, key, ext_addr);
+	if (IS_ERR(m))
+		return m;
+	m->expires = jiffies + timeout * HZ;
 
 	/* The port is ours alone, so the external key cannot clash. */
 	if (WARN_ON_ONCE(rhashtable_lookup_insert_fast(&cn->by_ext, &m->ext_node,
-						       ext_params)))
-		goto err_free;
+						       ext_params))) {
+		conenat_mapping_discard(m);
+		return ERR_PTR(-EEXIST);
+	}
 	old = rhashtable_lookup_get_insert_fast(&cn->by_int, &m->int_node,
 						int_params);
 	if (old) {
 		/* Another CPU made it first (or the table failed): use that. */
 		rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
-		conenat_port_put(pool, port, 0);
+		conenat_port_put(m->pool, ntohs(m->ekey.port), 0);
+		conenat_subscriber_release(cn, m->sub);
 		call_rcu(&m->rcu, conenat_mapping_free_rcu);
 		return old;
 	}
@@ -166,11 +222,6 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	this_cpu_inc(inst->stats->created);
 	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false);
 	return m;
-
-err_free:
-	conenat_port_put(pool, port, 0);
-	kmem_cache_free(mapping_cache, m);
-	return ERR_PTR(-EEXIST);
 }
 
 /* End the conntrack entry between a remote and the external endpoint. */
@@ -230,6 +281,7 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 
 	conenat_port_put(m->pool, ntohs(m->ekey.port),
 			 rcu_dereference(inst->cfg)->port_quarantine);
+	conenat_subscriber_release(cn, m->sub);
 	atomic_dec(&inst->nmappings);
 	if (expired)
 		this_cpu_inc(inst->stats->expired);
@@ -364,6 +416,7 @@ void conenat_gc_work(struct work_struct *work)
 					      struct conenat_net, gc);
 
 	conenat_mappings_sweep(cn, NULL, true);
+	conenat_syns_expire(cn);
 	if (READ_ONCE(cn->ninstances))
 		queue_delayed_work(system_power_efficient_wq, &cn->gc, HZ);
 }

@@ -7,6 +7,7 @@
 #include <linux/rhashtable.h>
 
 #include "instance.h"
+#include "subscriber.h"
 
 /* What a flow shares its mapping by; unused parts stay zero. */
 struct conenat_int_key {
@@ -37,6 +38,7 @@ struct conenat_mapping {
 	atomic64_t pkts_in;
 	struct conenat_instance *inst;
 	struct conenat_pool *pool;
+	struct conenat_subscriber *sub;	/* its internal address's count */
 	spinlock_t lock;		/* remotes list */
 	struct hlist_head remotes;
 	unsigned int nremotes;
@@ -88,7 +90,12 @@ struct conenat_mapping *conenat_lookup_int(struct conenat_net *cn,
 					   const struct conenat_int_key *key);
 struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
 					   const struct conenat_ext_key *key);
+/*
+ * A new mapping for key on ext_addr, or ERR_PTR: -EDQUOT at the internal
+ * address's limit, -ENOSPC with no port left, -ENOMEM.
+ */
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
+					       const struct conenat_cfg *cfg,
 					       const struct conenat_int_key *key,
 					       __be32 ext_addr, u32 timeout);
 void conenat_mapping_remove(struct conenat_mapping *m, bool expired);

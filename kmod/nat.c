@@ -10,12 +10,13 @@
 #include <linux/inetdevice.h>
 #include <linux/jhash.h>
 #include <linux/netfilter/x_tables.h>
-#include <net/icmp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_nat.h>
 
+#include "icmp.h"
 #include "mapping.h"
 #include "nat.h"
+#include "syn.h"
 
 /*
  * The conntrack entry of a flow's first packet, if conenat translates it:
@@ -124,7 +125,22 @@ conenat_outbound_mapping(struct conenat_instance *inst,
 	ext_addr = conenat_ext_addr(cfg, t->src.u3.ip, out);
 	if (!ext_addr)
 		return ERR_PTR(-EADDRNOTAVAIL);
-	return conenat_mapping_create(inst, &key, ext_addr, timeout);
+	return conenat_mapping_create(inst, cfg, &key, ext_addr, timeout);
+}
+
+/*
+ * No mapping could be made: drop, never evict (RFC 6888 REQ-11), count
+ * why, and say so (RFC 5508 REQ-8).
+ */
+static unsigned int conenat_no_mapping(struct conenat_instance *inst,
+				       struct sk_buff *skb, long err)
+{
+	if (err == -EDQUOT)
+		this_cpu_inc(inst->stats->limit_dropped);
+	else
+		this_cpu_inc(inst->stats->alloc_failed);
+	conenat_icmp_unreach(inst->cn->net, skb, ICMP_PKT_FILTERED);
+	return NF_DROP;
 }
 
 unsigned int conenat_outbound(struct conenat_instance *inst,
@@ -142,12 +158,8 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
 		return XT_CONTINUE;
 	timeout = conenat_flow_timeout(cfg, ct);
 	m = conenat_outbound_mapping(inst, cfg, t, out, timeout);
-	if (IS_ERR(m)) {
-		/* Drop, never evict (RFC 6888 REQ-11), and say so (RFC 5508 REQ-8). */
-		this_cpu_inc(inst->stats->alloc_failed);
-		icmp_send(skb, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
-		return NF_DROP;
-	}
+	if (IS_ERR(m))
+		return conenat_no_mapping(inst, skb, PTR_ERR(m));
 	conenat_mapping_refresh(m, timeout);
 	conenat_remote_add(m, t->dst.u3.ip, conenat_remote_port(t), true);
 	return conenat_nat_to(ct, m->ekey.addr, m->ekey.port,
@@ -162,7 +174,7 @@ unsigned int conenat_outbound(struct conenat_instance *inst,
  */
 static unsigned int conenat_hairpin(struct conenat_instance *inst,
 				    const struct conenat_cfg *cfg,
-				    struct nf_conn *ct,
+				    struct sk_buff *skb, struct nf_conn *ct,
 				    const struct nf_conntrack_tuple *t,
 				    struct conenat_mapping *to)
 {
@@ -172,14 +184,12 @@ static unsigned int conenat_hairpin(struct conenat_instance *inst,
 	unsigned int verdict;
 
 	from = conenat_outbound_mapping(inst, cfg, t, dev, timeout);
-	if (IS_ERR(from)) {
-		this_cpu_inc(inst->stats->alloc_failed);
-		return NF_DROP;
-	}
+	if (IS_ERR(from))
+		return conenat_no_mapping(inst, skb, PTR_ERR(from));
 	conenat_mapping_refresh(from, timeout);
 	conenat_remote_add(from, t->dst.u3.ip, t->dst.u.all, true);
-	if (!conenat_filter_permits(to, cfg->filtering, from->ekey.addr,
-				    from->ekey.port)) {
+	if (!conenat_filter_permits(to, conenat_filtering(cfg, t->dst.protonum),
+				    from->ekey.addr, from->ekey.port)) {
 		this_cpu_inc(inst->stats->in_dropped);
 		return NF_DROP;
 	}
@@ -213,12 +223,14 @@ unsigned int conenat_inbound(struct conenat_instance *inst,
 	if (!m || m->inst != inst || conenat_mapping_expired(m))
 		return XT_CONTINUE;
 	if (strcmp(in->name, cfg->ifname))
-		return conenat_hairpin(inst, cfg, ct, t, m);
+		return conenat_hairpin(inst, cfg, skb, ct, t, m);
 
-	if (!conenat_filter_permits(m, cfg->filtering, t->src.u3.ip,
-				    t->src.u.all)) {
+	if (!conenat_filter_permits(m, conenat_filtering(cfg, key.proto),
+				    t->src.u3.ip, t->src.u.all)) {
 		/* Dropped unconfirmed: no conntrack entry is left behind. */
 		this_cpu_inc(inst->stats->in_dropped);
+		if (key.proto == IPPROTO_TCP)
+			conenat_syn_refused(inst, skb);
 		return NF_DROP;
 	}
 	conenat_remote_add(m, t->src.u3.ip, t->src.u.all, false);

@@ -71,6 +71,9 @@ static const struct nla_policy conenat_policy[CONENAT_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_timeout_range),
 	[CONENAT_A_NAT_PORT_QUARANTINE]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &conenat_quarantine_range),
+	[CONENAT_A_NAT_TCP_FILTERING]	= NLA_POLICY_MAX(NLA_U8, CONENAT_FILTERING_MAX),
+	[CONENAT_A_NAT_MAPPING_LIMIT]	= { .type = NLA_U32 },
+	[CONENAT_A_NAT_FLAGS_MASK]	= NLA_POLICY_MASK(NLA_U32, __CONENAT_NAT_F_ALL),
 };
 
 static int conenat_get_version(struct sk_buff *skb, struct genl_info *info)
@@ -151,6 +154,26 @@ static void conenat_parse_u32(u32 *value, const struct nlattr *attr)
 		*value = nla_get_u32(attr);
 }
 
+/* The flags in the mask (all without one) become those given. */
+static int conenat_parse_flags(struct conenat_cfg *cfg, struct nlattr **attrs,
+			       struct netlink_ext_ack *extack)
+{
+	u32 mask = ~0U;
+
+	if (attrs[CONENAT_A_NAT_FLAGS_MASK]) {
+		if (!attrs[CONENAT_A_NAT_FLAGS]) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[CONENAT_A_NAT_FLAGS_MASK],
+					    "flags mask without flags");
+			return -EINVAL;
+		}
+		mask = nla_get_u32(attrs[CONENAT_A_NAT_FLAGS_MASK]);
+	}
+	if (attrs[CONENAT_A_NAT_FLAGS])
+		cfg->flags = (cfg->flags & ~mask) |
+			     (nla_get_u32(attrs[CONENAT_A_NAT_FLAGS]) & mask);
+	return 0;
+}
+
 /* Apply the settings present in attrs to cfg, validating them. */
 static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 			     struct netlink_ext_ack *extack)
@@ -183,8 +206,12 @@ static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 	}
 	if (attrs[CONENAT_A_NAT_MAPPING])
 		cfg->mapping = nla_get_u8(attrs[CONENAT_A_NAT_MAPPING]);
-	if (attrs[CONENAT_A_NAT_FILTERING])
+	if (attrs[CONENAT_A_NAT_FILTERING]) {
 		cfg->filtering = nla_get_u8(attrs[CONENAT_A_NAT_FILTERING]);
+		cfg->tcp_filtering = cfg->filtering;
+	}
+	if (attrs[CONENAT_A_NAT_TCP_FILTERING])
+		cfg->tcp_filtering = nla_get_u8(attrs[CONENAT_A_NAT_TCP_FILTERING]);
 	conenat_parse_u32(&cfg->udp_timeout, attrs[CONENAT_A_NAT_UDP_TIMEOUT]);
 	conenat_parse_u32(&cfg->tcp_timeout, attrs[CONENAT_A_NAT_TCP_TIMEOUT]);
 	conenat_parse_u32(&cfg->tcp_transitory_timeout,
@@ -192,8 +219,16 @@ static int conenat_parse_cfg(struct conenat_cfg *cfg, struct nlattr **attrs,
 	conenat_parse_u32(&cfg->icmp_timeout, attrs[CONENAT_A_NAT_ICMP_TIMEOUT]);
 	conenat_parse_u32(&cfg->port_quarantine,
 			  attrs[CONENAT_A_NAT_PORT_QUARANTINE]);
-	if (attrs[CONENAT_A_NAT_FLAGS])
-		cfg->flags = nla_get_u32(attrs[CONENAT_A_NAT_FLAGS]);
+	conenat_parse_u32(&cfg->mapping_limit, attrs[CONENAT_A_NAT_MAPPING_LIMIT]);
+	ret = conenat_parse_flags(cfg, attrs, extack);
+	if (ret)
+		return ret;
+	if (cfg->flags & CONENAT_NAT_F_RANGE_PRESERVE &&
+	    (cfg->port_min >= 1024 || cfg->port_max < 1024)) {
+		NL_SET_ERR_MSG(extack,
+			       "range preservation needs ports below and above 1024");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -250,6 +285,7 @@ static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
 	cfg->port_max = CONENAT_DEFAULT_PORT_MAX;
 	cfg->mapping = CONENAT_MAPPING_EIM;
 	cfg->filtering = CONENAT_FILTERING_EIF;
+	cfg->tcp_filtering = CONENAT_FILTERING_EIF;
 	cfg->udp_timeout = CONENAT_DEFAULT_UDP_TIMEOUT;
 	cfg->tcp_timeout = CONENAT_DEFAULT_TCP_TIMEOUT;
 	cfg->tcp_transitory_timeout = CONENAT_DEFAULT_TCP_TRANSITORY_TIMEOUT;
@@ -339,6 +375,10 @@ static int conenat_put_stats(struct sk_buff *msg, struct conenat_instance *inst)
 	    nla_put_u64_64bit(msg, CONENAT_STAT_IN_DROPPED, s.in_dropped,
 			      CONENAT_STAT_PAD) ||
 	    nla_put_u64_64bit(msg, CONENAT_STAT_ALLOC_FAILED, s.alloc_failed,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_LIMIT_DROPPED, s.limit_dropped,
+			      CONENAT_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, CONENAT_STAT_SYN_REFUSED, s.syn_refused,
 			      CONENAT_STAT_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -355,6 +395,8 @@ static int conenat_put_cfg(struct sk_buff *msg, const struct conenat_cfg *cfg)
 	    nla_put_u16(msg, CONENAT_A_NAT_PORT_MAX, cfg->port_max) ||
 	    nla_put_u8(msg, CONENAT_A_NAT_MAPPING, cfg->mapping) ||
 	    nla_put_u8(msg, CONENAT_A_NAT_FILTERING, cfg->filtering) ||
+	    nla_put_u8(msg, CONENAT_A_NAT_TCP_FILTERING, cfg->tcp_filtering) ||
+	    nla_put_u32(msg, CONENAT_A_NAT_MAPPING_LIMIT, cfg->mapping_limit) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_UDP_TIMEOUT, cfg->udp_timeout) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_TCP_TIMEOUT, cfg->tcp_timeout) ||
 	    nla_put_u32(msg, CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,

@@ -8,6 +8,8 @@
 #include "instance.h"
 #include "mapping.h"
 #include "netns.h"
+#include "subscriber.h"
+#include "syn.h"
 
 unsigned int conenat_net_id __read_mostly;
 
@@ -15,10 +17,19 @@ static int __net_init conenat_net_init(struct net *net)
 {
 	struct conenat_net *cn = conenat_pernet(net);
 
+	int ret;
+
 	cn->net = net;
 	mutex_init(&cn->lock);
 	INIT_LIST_HEAD(&cn->instances);
-	return conenat_mappings_init(cn);
+	conenat_syns_init(cn);
+	ret = conenat_subscribers_init(cn);
+	if (ret)
+		return ret;
+	ret = conenat_mappings_init(cn);
+	if (ret)
+		conenat_subscribers_destroy(cn);
+	return ret;
 }
 
 static void __net_exit conenat_net_exit(struct net *net)
@@ -26,7 +37,9 @@ static void __net_exit conenat_net_exit(struct net *net)
 	struct conenat_net *cn = conenat_pernet(net);
 
 	conenat_instances_destroy(cn);
+	conenat_syns_flush(cn);
 	conenat_mappings_destroy(cn);
+	conenat_subscribers_destroy(cn);
 }
 
 static struct pernet_operations conenat_net_ops = {

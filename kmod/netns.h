@@ -4,6 +4,7 @@
 
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -17,6 +18,11 @@ struct conenat_net {
 	struct rhashtable by_int;	/* mappings by internal key */
 	struct rhashtable by_ext;	/* mappings by external endpoint */
 	struct rhashtable remotes;	/* remotes of all mappings */
+	struct rhashtable subscribers;	/* mapping counts by internal address */
+	spinlock_t subscriber_locks[64];
+	spinlock_t syn_lock;		/* refused SYNs waiting for an answer */
+	struct list_head syns;
+	unsigned int nsyns;
 	struct delayed_work gc;
 };
 

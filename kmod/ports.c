@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * O(1) external port allocation: taking the internal port when it is free
- * (port preservation) or a uniformly random free port (RFC 6056).
+ * (port preservation) or a uniformly random free port (RFC 6056), of the
+ * classes (range, parity) the caller allows.
  */
 
 #include <linux/mm.h>
@@ -27,7 +28,7 @@ struct conenat_pools *conenat_pools_new(u16 lo, u16 hi)
 
 static void conenat_pool_free(struct conenat_pool *pool)
 {
-	kvfree(pool->free);
+	kvfree(pool->slots);
 	kvfree(pool->index);
 	kvfree(pool->qport);
 	kvfree(pool->qrelease);
@@ -46,20 +47,46 @@ void conenat_pools_free(struct conenat_pools *pools)
 	kfree(pools);
 }
 
+static void conenat_pool_free_port(struct conenat_pool *pool, u16 port)
+{
+	unsigned int c = conenat_port_class(port);
+
+	pool->index[port - pool->lo] = pool->nfree[c];
+	pool->free[c][pool->nfree[c]++] = port;
+}
+
+/* Each class gets the part of slots its ports of the range fill. */
+static void conenat_pool_fill(struct conenat_pool *pool)
+{
+	u32 n = pool->hi - pool->lo + 1, count[CONENAT_PORT_CLASSES] = {};
+	u16 *part = pool->slots;
+	unsigned int c;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		count[conenat_port_class(pool->lo + i)]++;
+	for (c = 0; c < CONENAT_PORT_CLASSES; c++) {
+		pool->free[c] = part;
+		part += count[c];
+	}
+	for (i = 0; i < n; i++)
+		conenat_pool_free_port(pool, pool->lo + i);
+}
+
 static struct conenat_pool *conenat_pool_new(struct conenat_pools *pools,
 					     __be32 addr, u8 proto)
 {
-	u32 n = pools->hi - pools->lo + 1, i;
+	u32 n = pools->hi - pools->lo + 1;
 	struct conenat_pool *pool;
 
 	pool = kzalloc(sizeof(*pool), GFP_ATOMIC);
 	if (!pool)
 		return NULL;
-	pool->free = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
+	pool->slots = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
 	pool->index = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
 	pool->qport = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
 	pool->qrelease = kvmalloc_array(n, sizeof(u32), GFP_ATOMIC);
-	if (!pool->free || !pool->index || !pool->qport || !pool->qrelease) {
+	if (!pool->slots || !pool->index || !pool->qport || !pool->qrelease) {
 		conenat_pool_free(pool);
 		return NULL;
 	}
@@ -68,11 +95,7 @@ static struct conenat_pool *conenat_pool_new(struct conenat_pools *pools,
 	pool->proto = proto;
 	pool->lo = pools->lo;
 	pool->hi = pools->hi;
-	pool->nfree = n;
-	for (i = 0; i < n; i++) {
-		pool->free[i] = pools->lo + i;
-		pool->index[i] = i;
-	}
+	conenat_pool_fill(pool);
 	return pool;
 }
 
@@ -106,21 +129,39 @@ struct conenat_pool *conenat_pool_get(struct conenat_pools *pools,
 	return pool;
 }
 
-/* Remove the port in slot i by moving the last free port into it. */
-static u16 conenat_pool_take_slot(struct conenat_pool *pool, u32 i)
+/* Remove the port in slot i of class c by moving its last one there. */
+static u16 conenat_pool_take_slot(struct conenat_pool *pool, unsigned int c,
+				  u32 i)
 {
-	u16 port = pool->free[i], last = pool->free[--pool->nfree];
+	u16 port = pool->free[c][i], last = pool->free[c][--pool->nfree[c]];
 
-	pool->free[i] = last;
+	pool->free[c][i] = last;
 	pool->index[last - pool->lo] = i;
 	pool->index[port - pool->lo] = CONENAT_NO_SLOT;
 	return port;
 }
 
-static void conenat_pool_free_port(struct conenat_pool *pool, u16 port)
+/* A uniformly random free port of the classes in the mask; 0 if none. */
+static u16 conenat_pool_take_random(struct conenat_pool *pool,
+				    unsigned int classes)
 {
-	pool->index[port - pool->lo] = pool->nfree;
-	pool->free[pool->nfree++] = port;
+	u32 total = 0, r;
+	unsigned int c;
+
+	for (c = 0; c < CONENAT_PORT_CLASSES; c++)
+		if (classes & BIT(c))
+			total += pool->nfree[c];
+	if (!total)
+		return 0;
+	r = get_random_u32_below(total);
+	for (c = 0; c < CONENAT_PORT_CLASSES; c++) {
+		if (!(classes & BIT(c)))
+			continue;
+		if (r < pool->nfree[c])
+			break;
+		r -= pool->nfree[c];
+	}
+	return conenat_pool_take_slot(pool, c, r);
 }
 
 /* Ports whose quarantine is over become free again. */
@@ -136,23 +177,24 @@ static void conenat_pool_release(struct conenat_pool *pool)
 	}
 }
 
-u16 conenat_port_take(struct conenat_pool *pool, u16 preferred)
+u16 conenat_port_take(struct conenat_pool *pool, u16 preferred,
+		      unsigned int classes)
 {
 	u16 port = 0;
 	u32 slot;
 
 	spin_lock_bh(&pool->lock);
 	conenat_pool_release(pool);
-	if (preferred >= pool->lo && preferred <= pool->hi) {
+	if (preferred && preferred >= pool->lo && preferred <= pool->hi) {
 		slot = pool->index[preferred - pool->lo];
 		if (slot != CONENAT_NO_SLOT) {
-			port = conenat_pool_take_slot(pool, slot);
+			port = conenat_pool_take_slot(pool,
+						      conenat_port_class(preferred),
+						      slot);
 			goto out;
 		}
 	}
-	if (pool->nfree)
-		port = conenat_pool_take_slot(pool,
-					      get_random_u32_below(pool->nfree));
+	port = conenat_pool_take_random(pool, classes);
 out:
 	spin_unlock_bh(&pool->lock);
 	return port;

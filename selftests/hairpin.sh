@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8), no extra rule needed:
+# Hairpinning (RFC 4787 REQ-9, RFC 5382 REQ-8, RFC 5508 REQ-7), no extra
+# rule needed:
 #
 #   lan1 10.0.1.2:p1 --> gw 203.0.113.1:e2 --+
 #                          (the NAT turns it back)
@@ -63,11 +64,23 @@ tcp_hairpin() {
 	[ "$seen" = "$G:7801" ]
 }
 
+# lan2 answers a hairpinned datagram to a closed port with an ICMP error,
+# which must reach lan1 translated back (RFC 5508 REQ-7).
+icmp_error_hairpin() {
+	local e2 err
+	nat eim eif || return 1
+	e2=$(ask "$lan2" $L2:7720 $R1:3478) || return 1
+	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:7721 "$e2")
+	echo "lan1 $L1:7721 -> $e2, nobody listening: ${err:-no error}"
+	[ "$err" = "Connection refused" ]
+}
+
 topology
 ip netns exec "$wan" "$PEER" tcp-echo $R1:80 > /dev/null 2>&1 &
 ktap_print_header
-ktap_set_plan 3
+ktap_set_plan 4
 check "udp: lan2 sees lan1's external endpoint" udp_hairpin
 check "udp: the receiver's filter applies to hairpinned flows" udp_hairpin_filtered
 check "tcp: lan2 sees lan1's external endpoint" tcp_hairpin
+check "icmp: an error about a hairpinned flow reaches the sender" icmp_error_hairpin
 ktap_finished

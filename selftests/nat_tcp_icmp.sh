@@ -88,10 +88,62 @@ icmp_error_translated() {
 	in_gw conectl map show wan0 | grep -q "udp $L1:9900 -> "
 }
 
+# Filtering per protocol (RFC 5382 REQ-3): UDP open, TCP port-restricted.
+tcp_filtering_apart() {
+	local u t
+	nat eim eif tcp-filtering apdf || return 1
+	u=$(ask "$lan1" $L1:21000 $R1:3478) &&
+	t=$(tcp_ask "$lan1" $L1:21000 $R1:80) || { echo "no answer"; return 1; }
+	reaches $R2:4100 "$u" $L1:21000 || { echo "udp from R2 refused"; return 1; }
+	if tcp_reaches $R2:4100 "$t" $L1:21000; then
+		echo "tcp from R2 passed apdf"
+		return 1
+	fi
+}
+
+# The instance's only mapping expires in how many ms?
+expires_ms() {
+	in_gw conectl -j map show wan0 | grep -o '"expires_ms":[0-9]*' | cut -d: -f2
+}
+
+# The host's RST to an inbound SYN leaves the mapping's timer alone
+# (RFC 7857 section 2.1); eif lets the SYN in, nothing listens.
+rst_does_not_refresh() {
+	local e before after
+	nat eim eif tcp-transitory-timeout 60 2> /dev/null || return 1
+	ip netns exec "$lan1" "$PEER" tcp-try $L1:21100 $R1:9 2000 > /dev/null
+	e=$G:21100
+	sleep 2
+	before=$(expires_ms)
+	ip netns exec "$wan" "$PEER" tcp-try $R2:4200 "$e" 2000
+	after=$(expires_ms)
+	echo "expires in $before ms, after the RST in $after ms"
+	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -lt "$before" ]
+}
+
+# A refused SYN is answered, with port unreachable, only after 6 s
+# (RFC 5382 REQ-4), or never with unsolicited-syn drop (REQ-4a).
+unsolicited_syn() { # unsolicited_syn reject|drop PORT
+	local out result ms
+	nat eim apdf unsolicited-syn "$1" || return 1
+	tcp_ask "$lan1" $L1:$2 $R1:80 > /dev/null || return 1
+	out=$(ip netns exec "$wan" "$PEER" tcp-try $R2:4300 $G:$2 10000)
+	read -r result ms <<< "$out"
+	echo "the remote's connect: $result after $ms ms"
+	in_gw conectl stats wan0
+	if [ "$1" = drop ]; then
+		[ "$result" = timeout ] &&
+			in_gw conectl -j stats wan0 | grep -q '"syn_refused":0'
+	else
+		[ "$result" = refused ] && [ "$ms" -ge 6000 ] &&
+			in_gw conectl -j stats wan0 | grep -q '"syn_refused":1'
+	fi
+}
+
 topology
 ip netns exec "$wan" "$PEER" tcp-echo $R1:80 $R1:81 $R2:80 > /dev/null 2>&1 &
 ktap_print_header
-ktap_set_plan 11
+ktap_set_plan 15
 port=20000
 for m in eim adm apdm; do
 	check "tcp: mapping $m holds the seed's mapping table" tcp_mapping_table $m $port
@@ -106,4 +158,8 @@ check "icmp: eim shares one identifier mapping across remotes" icmp_mapping eim 
 check "icmp: adm maps an identifier per remote address" icmp_mapping adm 2
 check "icmp: apdm, too (queries have no remote port)" icmp_mapping apdm 2
 check "icmp: errors about a mapped flow are translated and end nothing" icmp_error_translated
+check "tcp-filtering: TCP filtered apdf while UDP stays eif" tcp_filtering_apart
+check "tcp: the host's RST to an inbound SYN does not refresh the mapping" rst_does_not_refresh
+check "tcp: a refused SYN gets port unreachable, not before 6 s" unsolicited_syn reject 21200
+check "tcp: unsolicited-syn drop never answers a refused SYN" unsolicited_syn drop 21300
 ktap_finished

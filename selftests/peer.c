@@ -16,6 +16,10 @@
  *                                       refused"); exit 1 if none in MS
  *   peer tcp-echo ADDR:PORT...      TCP: write the peer's address:port
  *   peer tcp-ask LOCAL REMOTE [MS]  TCP: connect from LOCAL, print it
+ *   peer tcp-try LOCAL REMOTE MS    TCP: connect from LOCAL and print
+ *                                       "connected", "refused" or
+ *                                       "timeout" and the milliseconds
+ *                                       it took; exit 0 if connected
  *
  * LOCAL and REMOTE are IPv4 ADDR:PORT.  Exit status 1 on timeout, 2 on
  * usage or socket errors.
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_SOCKS 16
@@ -36,7 +41,8 @@ static int usage(void)
 	fprintf(stderr, "usage: peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
 			"       send LOCAL REMOTE [TEXT] | stream LOCAL REMOTE N MS |\n"
 			"       listen LOCAL [MS] | icmp-error LOCAL REMOTE [MS] |\n"
-			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS]\n");
+			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS] |\n"
+			"       tcp-try LOCAL REMOTE MS\n");
 	return 2;
 }
 
@@ -310,6 +316,46 @@ static int do_tcp_ask(int argc, char **argv)
 	return 0;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* How a connection attempt ends, and when: the SYN's fate at a NAT. */
+static int do_tcp_try(int argc, char **argv)
+{
+	struct sockaddr_in sin;
+	int fd, err = 0, ms;
+	socklen_t len = sizeof(err);
+	const char *result;
+	struct pollfd p;
+	long start;
+
+	if (argc < 3 || parse_endpoint(argv[1], &sin))
+		return usage();
+	ms = atoi(argv[2]);
+	fd = bound_socket_type(argv[0], SOCK_STREAM);
+	if (fd < 0)
+		return 2;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	start = now_ms();
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno != EINPROGRESS)
+		return 2;
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, ms) <= 0)
+		result = "timeout";
+	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		result = err == ECONNREFUSED ? "refused" : strerror(err);
+	else
+		result = "connected";
+	printf("%s %ld\n", result, now_ms() - start);
+	return strcmp(result, "connected") ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -329,6 +375,8 @@ int main(int argc, char **argv)
 		return do_tcp_echo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-ask"))
 		return do_tcp_ask(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-try"))
+		return do_tcp_try(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "listen"))
 		return do_listen(argc - 2, argv + 2);
 	return usage();

@@ -42,9 +42,11 @@ enum nat_setting {
 	NAT_PORTS	= 1U << 2,
 	NAT_MAPPING	= 1U << 3,
 	NAT_FILTERING	= 1U << 4,
-	NAT_FLAGS	= 1U << 5,
+	NAT_TCP_FILTERING = 1U << 5,
 	NAT_QUARANTINE	= 1U << 6,
-	NAT_TIMEOUT	= 1U << 7,	/* + enum nat_timeout */
+	NAT_LIMIT	= 1U << 7,
+	NAT_TIMEOUT	= 1U << 8,	/* + enum nat_timeout */
+	NAT_FLAG	= 1U << 16,	/* + the bit of a CONENAT_NAT_F_ flag */
 };
 
 /* The mapping timeouts, each its own setting bit from NAT_TIMEOUT on. */
@@ -63,10 +65,12 @@ struct nat {
 	struct in_addr addrs[CONENAT_MAX_ADDRS];
 	unsigned int n_addrs;
 	uint16_t port_min, port_max;
-	uint8_t mapping, filtering;
+	uint8_t mapping, filtering, tcp_filtering;
 	uint32_t timeouts[NAT_NTIMEOUTS];
 	uint32_t quarantine;
+	uint32_t mapping_limit;
 	uint32_t flags;
+	uint32_t flags_mask;		/* the flags given */
 	unsigned int given;
 	uint64_t stats[CONENAT_STAT_MAX + 1];
 };

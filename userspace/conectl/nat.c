@@ -43,10 +43,16 @@ static int nat_help(int argc, char **argv)
 	       "where  OPTIONS := [ address ADDR[,ADDR...] ] [ ports LO-HI ]\n"
 	       "                  [ mapping { eim | adm | apdm } ]\n"
 	       "                  [ filtering { eif | adf | apdf } ]\n"
+	       "                  [ tcp-filtering { eif | adf | apdf } ]\n"
 	       "                  [ timeout SECONDS ] [ tcp-timeout SECONDS ]\n"
 	       "                  [ tcp-transitory-timeout SECONDS ]\n"
 	       "                  [ icmp-timeout SECONDS ] [ quarantine SECONDS ]\n"
-	       "                  [ inbound-refresh { on | off } ]\n");
+	       "                  [ inbound-refresh { on | off } ]\n"
+	       "                  [ port-alloc { preserve | random } ]\n"
+	       "                  [ port-parity { on | off } ]\n"
+	       "                  [ range-preservation { on | off } ]\n"
+	       "                  [ mapping-limit COUNT ]\n"
+	       "                  [ unsolicited-syn { reject | drop } ]\n");
 	return 0;
 }
 
@@ -105,6 +111,11 @@ static bool opt_filtering(const char *value, struct nat *nat)
 	return parse_filtering(value, &nat->filtering);
 }
 
+static bool opt_tcp_filtering(const char *value, struct nat *nat)
+{
+	return parse_filtering(value, &nat->tcp_filtering);
+}
+
 static bool parse_timeout(const char *value, struct nat *nat,
 			  enum nat_timeout kind)
 {
@@ -146,14 +157,65 @@ static bool opt_quarantine(const char *value, struct nat *nat)
 	return true;
 }
 
-static bool opt_inbound_refresh(const char *value, struct nat *nat)
+static bool opt_mapping_limit(const char *value, struct nat *nat)
+{
+	uint64_t count;
+
+	if (!parse_uint(value, 0, UINT32_MAX, &count))
+		return false;
+	nat->mapping_limit = count;
+	return true;
+}
+
+static void set_flag(struct nat *nat, uint32_t flag, bool on)
+{
+	nat->flags_mask |= flag;
+	if (on)
+		nat->flags |= flag;
+	else
+		nat->flags &= ~flag;
+}
+
+/* A flag option whose value is one of two words: on_word sets it. */
+static bool parse_flag(const char *value, struct nat *nat, uint32_t flag,
+		       const char *on_word, const char *off_word)
 {
 	bool on;
 
-	if (!parse_on_off(value, &on))
+	if (!strcmp(value, on_word))
+		on = true;
+	else if (!strcmp(value, off_word))
+		on = false;
+	else
 		return false;
-	nat->flags = on ? CONENAT_NAT_F_INBOUND_REFRESH : 0;
+	set_flag(nat, flag, on);
 	return true;
+}
+
+static bool opt_inbound_refresh(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_INBOUND_REFRESH, "on", "off");
+}
+
+static bool opt_port_alloc(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_PORT_RANDOM, "random",
+			  "preserve");
+}
+
+static bool opt_port_parity(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_PORT_PARITY, "on", "off");
+}
+
+static bool opt_range_preservation(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_RANGE_PRESERVE, "on", "off");
+}
+
+static bool opt_unsolicited_syn(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_SYN_SILENT, "drop", "reject");
 }
 
 struct nat_option {
@@ -170,6 +232,8 @@ static const struct nat_option nat_options[] = {
 	{ "ports", NAT_PORTS, opt_ports, "LO-HI, 1 <= LO <= HI <= 65535" },
 	{ "mapping", NAT_MAPPING, opt_mapping, "eim, adm or apdm" },
 	{ "filtering", NAT_FILTERING, opt_filtering, "eif, adf or apdf" },
+	{ "tcp-filtering", NAT_TCP_FILTERING, opt_tcp_filtering,
+	  "eif, adf or apdf" },
 	{ "timeout", NAT_TIMEOUT << NAT_TIMEOUT_UDP, opt_timeout,
 	  "seconds, 1 to 86400" },
 	{ "tcp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_TCP, opt_tcp_timeout,
@@ -179,7 +243,18 @@ static const struct nat_option nat_options[] = {
 	{ "icmp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_ICMP, opt_icmp_timeout,
 	  "seconds, 1 to 86400" },
 	{ "quarantine", NAT_QUARANTINE, opt_quarantine, "seconds, 0 to 3600" },
-	{ "inbound-refresh", NAT_FLAGS, opt_inbound_refresh, "on or off" },
+	{ "inbound-refresh", NAT_FLAG * CONENAT_NAT_F_INBOUND_REFRESH,
+	  opt_inbound_refresh, "on or off" },
+	{ "port-alloc", NAT_FLAG * CONENAT_NAT_F_PORT_RANDOM, opt_port_alloc,
+	  "preserve or random" },
+	{ "port-parity", NAT_FLAG * CONENAT_NAT_F_PORT_PARITY, opt_port_parity,
+	  "on or off" },
+	{ "range-preservation", NAT_FLAG * CONENAT_NAT_F_RANGE_PRESERVE,
+	  opt_range_preservation, "on or off" },
+	{ "mapping-limit", NAT_LIMIT, opt_mapping_limit,
+	  "mappings per internal address, 0 (no limit) to 4294967295" },
+	{ "unsolicited-syn", NAT_FLAG * CONENAT_NAT_F_SYN_SILENT,
+	  opt_unsolicited_syn, "reject or drop" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -268,6 +343,12 @@ static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 		mnl_attr_put_u8(nlh, CONENAT_A_NAT_MAPPING, nat->mapping);
 	if (nat->given & NAT_FILTERING)
 		mnl_attr_put_u8(nlh, CONENAT_A_NAT_FILTERING, nat->filtering);
+	if (nat->given & NAT_TCP_FILTERING)
+		mnl_attr_put_u8(nlh, CONENAT_A_NAT_TCP_FILTERING,
+				nat->tcp_filtering);
+	if (nat->given & NAT_LIMIT)
+		mnl_attr_put_u32(nlh, CONENAT_A_NAT_MAPPING_LIMIT,
+				 nat->mapping_limit);
 	for (i = 0; i < NAT_NTIMEOUTS; i++)
 		if (nat->given & NAT_TIMEOUT << i)
 			mnl_attr_put_u32(nlh, timeout_kinds[i].attr,
@@ -275,8 +356,10 @@ static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 	if (nat->given & NAT_QUARANTINE)
 		mnl_attr_put_u32(nlh, CONENAT_A_NAT_PORT_QUARANTINE,
 				 nat->quarantine);
-	if (nat->given & NAT_FLAGS)
+	if (nat->flags_mask) {
 		mnl_attr_put_u32(nlh, CONENAT_A_NAT_FLAGS, nat->flags);
+		mnl_attr_put_u32(nlh, CONENAT_A_NAT_FLAGS_MASK, nat->flags_mask);
+	}
 	return genl_transact(gs, nlh, NULL, NULL);
 }
 
@@ -303,6 +386,8 @@ static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_PORT_MAX]	= MNL_TYPE_U16,
 	[CONENAT_A_NAT_MAPPING]		= MNL_TYPE_U8,
 	[CONENAT_A_NAT_FILTERING]	= MNL_TYPE_U8,
+	[CONENAT_A_NAT_TCP_FILTERING]	= MNL_TYPE_U8,
+	[CONENAT_A_NAT_MAPPING_LIMIT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_UDP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_TCP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] = MNL_TYPE_U32,
@@ -357,6 +442,8 @@ static bool read_nat(const struct nlmsghdr *nlh, struct nat *nat)
 	nat->port_max = attr_u16(tb[CONENAT_A_NAT_PORT_MAX]);
 	nat->mapping = attr_u8(tb[CONENAT_A_NAT_MAPPING]);
 	nat->filtering = attr_u8(tb[CONENAT_A_NAT_FILTERING]);
+	nat->tcp_filtering = attr_u8(tb[CONENAT_A_NAT_TCP_FILTERING]);
+	nat->mapping_limit = attr_u32(tb[CONENAT_A_NAT_MAPPING_LIMIT]);
 	for (i = 0; i < NAT_NTIMEOUTS; i++)
 		nat->timeouts[i] = attr_u32(tb[timeout_kinds[i].attr]);
 	nat->flags = attr_u32(tb[CONENAT_A_NAT_FLAGS]);
@@ -433,6 +520,27 @@ int show_nats(const char *what, const char *name,
 	return err;
 }
 
+/* Text shows what differs from the defaults; JSON shows everything. */
+static void print_nat_flags(const struct nat *nat)
+{
+	bool random = nat->flags & CONENAT_NAT_F_PORT_RANDOM;
+	bool silent = nat->flags & CONENAT_NAT_F_SYN_SILENT;
+
+	print_bool("inbound_refresh", " inbound-refresh",
+		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
+	print_string("port_alloc", random ? " port-alloc %s" : NULL,
+		     random ? "random" : "preserve");
+	print_bool("port_parity", " port-parity",
+		   nat->flags & CONENAT_NAT_F_PORT_PARITY);
+	print_bool("range_preservation", " range-preservation",
+		   nat->flags & CONENAT_NAT_F_RANGE_PRESERVE);
+	print_uint("mapping_limit",
+		   nat->mapping_limit ? " mapping-limit %" PRIu64 : NULL,
+		   nat->mapping_limit);
+	print_string("unsolicited_syn", silent ? " unsolicited-syn %s" : NULL,
+		     silent ? "drop" : "reject");
+}
+
 static void print_nat(const struct nat *nat)
 {
 	char addr[INET_ADDRSTRLEN], fmt[64];
@@ -454,14 +562,15 @@ static void print_nat(const struct nat *nat)
 	print_string("mapping", " mapping %s", mapping_name(nat->mapping));
 	print_string("filtering", " filtering %s",
 		     filtering_name(nat->filtering));
+	print_string("tcp_filtering", " tcp-filtering %s",
+		     filtering_name(nat->tcp_filtering));
 	for (i = 0; i < NAT_NTIMEOUTS; i++) {
 		snprintf(fmt, sizeof(fmt), " %s %%" PRIu64,
 			 timeout_kinds[i].keyword);
 		print_uint(timeout_kinds[i].json, fmt, nat->timeouts[i]);
 	}
 	print_uint("quarantine", " quarantine %" PRIu64, nat->quarantine);
-	print_bool("inbound_refresh", " inbound-refresh",
-		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
+	print_nat_flags(nat);
 	print_text("\n");
 	print_object_end();
 }

@@ -18,6 +18,8 @@ static const struct {
 	{ CONENAT_STAT_IN_PASSED, "in_passed", " in-passed %" PRIu64 },
 	{ CONENAT_STAT_IN_DROPPED, "in_dropped", " in-dropped %" PRIu64 },
 	{ CONENAT_STAT_ALLOC_FAILED, "alloc_failed", " alloc-failed %" PRIu64 },
+	{ CONENAT_STAT_LIMIT_DROPPED, "limit_dropped", " limit-dropped %" PRIu64 },
+	{ CONENAT_STAT_SYN_REFUSED, "syn_refused", " syn-refused %" PRIu64 },
 };
 
 static void print_stats(const struct nat *nat)

@@ -72,15 +72,37 @@
  *                               waits before another mapping may take it,
  *                               0 to 3600, default 120 (RFC 6888 REQ-8)
  *    CONENAT_A_NAT_FLAGS: u32, enum conenat_nat_flags, default 0
+ *    CONENAT_A_NAT_TCP_FILTERING: u8, enum conenat_filtering_behaviour for
+ *                               TCP (RFC 5382 REQ-3); default: as
+ *                               CONENAT_A_NAT_FILTERING, which sets both
+ *    CONENAT_A_NAT_MAPPING_LIMIT: u32, mappings one internal address may
+ *                               hold at once, all protocols together, 0
+ *                               (the default) for no limit (RFC 6888 REQ-4)
+ *
+ * A new mapping's external port is, by default, the internal port when it
+ * is free in the pool of its external address (port preservation), else a
+ * uniformly random free one (RFC 6056).  CONENAT_NAT_F_PORT_RANDOM always
+ * picks at random; CONENAT_NAT_F_PORT_PARITY only gives ports of the
+ * internal port's parity (RFC 4787 REQ-4); CONENAT_NAT_F_RANGE_PRESERVE
+ * gives ports below 1024 only to internal ports below 1024 and the others
+ * only to the others (REQ-3a), and needs a port range on both sides of
+ * 1024.  These apply to UDP and TCP (an ICMP identifier has no parity or
+ * range).  A flow whose class of ports is used up is handled as when the
+ * whole range is: dropped with an ICMP error, never evicting a mapping.
  *
  * CONENAT_CMD_SET_NAT
  * -------------------
  *
  * Changes an instance: CONENAT_A_NAT_NAME (required) and any of the
- * settings of CONENAT_CMD_NEW_NAT.  Changing the device, addresses, port
- * range, mapping or filtering behaviour removes the instance's mappings
- * (and their conntrack entries), since they were made under other rules; a
- * new timeout applies from each mapping's next refresh; flags at once.
+ * settings of CONENAT_CMD_NEW_NAT.  CONENAT_A_NAT_FILTERING sets the
+ * filtering of every protocol, unless CONENAT_A_NAT_TCP_FILTERING is given
+ * too.  With CONENAT_A_NAT_FLAGS_MASK (u32), only the flags in the mask
+ * change; without it, CONENAT_A_NAT_FLAGS replaces them all.  Changing
+ * the device, addresses, port range, mapping or filtering behaviour
+ * removes the instance's mappings (and their conntrack entries), since
+ * they were made under other rules; a new timeout applies from each
+ * mapping's next refresh; flags and the mapping limit apply to the next
+ * mapping made.
  *
  * CONENAT_CMD_DEL_NAT
  * -------------------
@@ -96,6 +118,13 @@
  * if configured), and:
  *
  *    CONENAT_A_NAT_STATS: nested, enum conenat_stat, each a u64
+ *
+ * Unsolicited TCP SYNs (RFC 5382 REQ-4): a SYN the filter refuses is
+ * dropped, and 6 to 7 seconds later answered with ICMP port unreachable
+ * unless the internal endpoint has meanwhile sent a SYN to that remote
+ * (a simultaneous open, which then proceeds) or CONENAT_NAT_F_SYN_SILENT
+ * is set (REQ-4a).  At most 64 such SYNs per namespace wait at a time;
+ * beyond that they are dropped silently.
  *
  * CONENAT_CMD_GET_MAP
  * -------------------
@@ -191,7 +220,15 @@ enum conenat_filtering_behaviour {
 enum conenat_nat_flags {
 	/* Inbound packets refresh a mapping too (RFC 4787 REQ-6 "MAY"). */
 	CONENAT_NAT_F_INBOUND_REFRESH = 1U << 0,
-	__CONENAT_NAT_F_ALL = CONENAT_NAT_F_INBOUND_REFRESH
+	/* Never prefer the internal port: a random free one (RFC 6056). */
+	CONENAT_NAT_F_PORT_RANDOM = 1U << 1,
+	/* The external port has the internal port's parity (RFC 4787 REQ-4). */
+	CONENAT_NAT_F_PORT_PARITY = 1U << 2,
+	/* 0-1023 map to 0-1023, 1024-65535 to 1024-65535 (RFC 4787 REQ-3a). */
+	CONENAT_NAT_F_RANGE_PRESERVE = 1U << 3,
+	/* Refused SYNs are never answered (RFC 5382 REQ-4a). */
+	CONENAT_NAT_F_SYN_SILENT = 1U << 4,
+	__CONENAT_NAT_F_ALL = (1U << 5) - 1
 };
 
 enum conenat_attr {
@@ -213,6 +250,9 @@ enum conenat_attr {
 	CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT,
 	CONENAT_A_NAT_ICMP_TIMEOUT,
 	CONENAT_A_NAT_PORT_QUARANTINE,
+	CONENAT_A_NAT_TCP_FILTERING,
+	CONENAT_A_NAT_MAPPING_LIMIT,
+	CONENAT_A_NAT_FLAGS_MASK,
 	__CONENAT_A_LAST
 };
 
@@ -235,6 +275,8 @@ enum conenat_stat {
 	CONENAT_STAT_IN_PASSED,		/* inbound flows the filter let in */
 	CONENAT_STAT_IN_DROPPED,	/* inbound packets the filter dropped */
 	CONENAT_STAT_ALLOC_FAILED,	/* outbound flows dropped: no port */
+	CONENAT_STAT_LIMIT_DROPPED,	/* ... the internal address's limit */
+	CONENAT_STAT_SYN_REFUSED,	/* unsolicited SYNs answered by ICMP */
 	__CONENAT_STAT_LAST
 };
 

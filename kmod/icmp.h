@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CONENAT_ICMP_H
+#define _CONENAT_ICMP_H
+
+#include <linux/skbuff.h>
+#include <net/net_namespace.h>
+
+/*
+ * Answer skb with ICMP destination unreachable, code: from any hook, since
+ * a packet not yet routed gets the route back to its source first.
+ */
+void conenat_icmp_unreach(struct net *net, struct sk_buff *skb, int code);
+
+#endif /* _CONENAT_ICMP_H */
