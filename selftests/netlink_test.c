@@ -39,11 +39,13 @@ struct nat {
 	uint16_t port_max;
 	uint8_t mapping;
 	uint8_t filtering;
+	uint8_t tcp_filtering;
 	uint32_t udp_timeout;
 	uint32_t tcp_timeout;
 	uint32_t tcp_transitory_timeout;
 	uint32_t icmp_timeout;
 	uint32_t quarantine;
+	uint32_t mapping_limit;
 	uint32_t flags;
 	bool stats;		/* the reply had CONENAT_A_NAT_STATS */
 	bool malformed;		/* the reply had an attribute of a bad length */
@@ -67,11 +69,13 @@ static const struct nat nat0 = {
 	.port_max = 2999,
 	.mapping = CONENAT_MAPPING_ADM,
 	.filtering = CONENAT_FILTERING_APDF,
+	.tcp_filtering = CONENAT_FILTERING_EIF,
 	.udp_timeout = 60,
 	.tcp_timeout = 3600,
 	.tcp_transitory_timeout = 100,
 	.icmp_timeout = 30,
 	.quarantine = 10,
+	.mapping_limit = 100,
 	.flags = CONENAT_NAT_F_INBOUND_REFRESH,
 };
 
@@ -85,12 +89,14 @@ static const struct nat nat_full = {
 	.port_max = 65535,
 	.mapping = CONENAT_MAPPING_APDM,
 	.filtering = CONENAT_FILTERING_ADF,
+	.tcp_filtering = CONENAT_FILTERING_APDF,
 	.udp_timeout = 86400,
 	.tcp_timeout = 604800,
 	.tcp_transitory_timeout = 86400,
 	.icmp_timeout = 86400,
 	.quarantine = 3600,
-	.flags = CONENAT_NAT_F_INBOUND_REFRESH,
+	.mapping_limit = 4294967295U,
+	.flags = __CONENAT_NAT_F_ALL,
 };
 
 FIXTURE(conenat) {
@@ -176,12 +182,14 @@ static void put_nat(struct nlmsghdr *nlh, const struct nat *nat)
 	put_int(nlh, CONENAT_A_NAT_PORT_MAX, 2, nat->port_max);
 	put_int(nlh, CONENAT_A_NAT_MAPPING, 1, nat->mapping);
 	put_int(nlh, CONENAT_A_NAT_FILTERING, 1, nat->filtering);
+	put_int(nlh, CONENAT_A_NAT_TCP_FILTERING, 1, nat->tcp_filtering);
 	put_int(nlh, CONENAT_A_NAT_UDP_TIMEOUT, 4, nat->udp_timeout);
 	put_int(nlh, CONENAT_A_NAT_TCP_TIMEOUT, 4, nat->tcp_timeout);
 	put_int(nlh, CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT, 4,
 		nat->tcp_transitory_timeout);
 	put_int(nlh, CONENAT_A_NAT_ICMP_TIMEOUT, 4, nat->icmp_timeout);
 	put_int(nlh, CONENAT_A_NAT_PORT_QUARANTINE, 4, nat->quarantine);
+	put_int(nlh, CONENAT_A_NAT_MAPPING_LIMIT, 4, nat->mapping_limit);
 	put_int(nlh, CONENAT_A_NAT_FLAGS, 4, nat->flags);
 }
 
@@ -225,6 +233,8 @@ static const enum mnl_attr_data_type nat_attr_types[CONENAT_A_MAX + 1] = {
 	[CONENAT_A_NAT_PORT_MAX]	= MNL_TYPE_U16,
 	[CONENAT_A_NAT_MAPPING]		= MNL_TYPE_U8,
 	[CONENAT_A_NAT_FILTERING]	= MNL_TYPE_U8,
+	[CONENAT_A_NAT_TCP_FILTERING]	= MNL_TYPE_U8,
+	[CONENAT_A_NAT_MAPPING_LIMIT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_UDP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_TCP_TIMEOUT]	= MNL_TYPE_U32,
 	[CONENAT_A_NAT_TCP_TRANSITORY_TIMEOUT] = MNL_TYPE_U32,
@@ -266,6 +276,12 @@ static int nat_attr(const struct nlattr *a, void *data)
 		break;
 	case CONENAT_A_NAT_FILTERING:
 		nat->filtering = mnl_attr_get_u8(a);
+		break;
+	case CONENAT_A_NAT_TCP_FILTERING:
+		nat->tcp_filtering = mnl_attr_get_u8(a);
+		break;
+	case CONENAT_A_NAT_MAPPING_LIMIT:
+		nat->mapping_limit = mnl_attr_get_u32(a);
 		break;
 	case CONENAT_A_NAT_UDP_TIMEOUT:
 		nat->udp_timeout = mnl_attr_get_u32(a);
@@ -387,6 +403,8 @@ static void expect_nat(struct __test_metadata *_metadata,
 	EXPECT_EQ(want->port_max, got->port_max);
 	EXPECT_EQ(want->mapping, got->mapping);
 	EXPECT_EQ(want->filtering, got->filtering);
+	EXPECT_EQ(want->tcp_filtering, got->tcp_filtering);
+	EXPECT_EQ(want->mapping_limit, got->mapping_limit);
 	EXPECT_EQ(want->udp_timeout, got->udp_timeout);
 	EXPECT_EQ(want->tcp_timeout, got->tcp_timeout);
 	EXPECT_EQ(want->tcp_transitory_timeout, got->tcp_transitory_timeout);
@@ -516,6 +534,44 @@ TEST_F(conenat, set_nat_changes_what_it_names)
 	check_nat(_metadata, self, &want);
 }
 
+TEST_F(conenat, set_nat_flags_mask_changes_only_masked_flags)
+{
+	struct nat want = nat0;
+	struct reply r;
+
+	create(_metadata, self, &nat0);
+	name_req(self, CONENAT_CMD_SET_NAT, 0, nat0.name);
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS, 4, CONENAT_NAT_F_PORT_PARITY);
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS_MASK, 4, CONENAT_NAT_F_PORT_PARITY);
+	talk(_metadata, self, &r);
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+	want.flags |= CONENAT_NAT_F_PORT_PARITY;
+	check_nat(_metadata, self, &want);
+	name_req(self, CONENAT_CMD_SET_NAT, 0, nat0.name);
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS, 4, 0);
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS_MASK, 4,
+		CONENAT_NAT_F_INBOUND_REFRESH);
+	talk(_metadata, self, &r);
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+	want.flags = CONENAT_NAT_F_PORT_PARITY;
+	check_nat(_metadata, self, &want);
+}
+
+TEST_F(conenat, set_nat_filtering_sets_tcp_filtering_too)
+{
+	struct nat want = nat0;
+	struct reply r;
+
+	create(_metadata, self, &nat0);
+	name_req(self, CONENAT_CMD_SET_NAT, 0, nat0.name);
+	put_int(self->nlh, CONENAT_A_NAT_FILTERING, 1, CONENAT_FILTERING_ADF);
+	talk(_metadata, self, &r);
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+	want.filtering = CONENAT_FILTERING_ADF;
+	want.tcp_filtering = CONENAT_FILTERING_ADF;
+	check_nat(_metadata, self, &want);
+}
+
 TEST_F(conenat, new_nat_no_name)
 {
 	req(self, CONENAT_CMD_NEW_NAT, 0);
@@ -640,6 +696,38 @@ TEST_F(conenat, unknown_flag)
 	refused(_metadata, self, -EINVAL,
 		put_int(self->nlh, CONENAT_A_NAT_FLAGS, 4,
 			__CONENAT_NAT_F_ALL + 1));
+}
+
+TEST_F(conenat, tcp_filtering_3)
+{
+	new_req(self, "nat0");
+	refused(_metadata, self, OUT_OF_RANGE,
+		put_int(self->nlh, CONENAT_A_NAT_TCP_FILTERING, 1, 3));
+}
+
+TEST_F(conenat, flags_mask_without_flags)
+{
+	new_req(self, "nat0");
+	refused(_metadata, self, -EINVAL,
+		put_int(self->nlh, CONENAT_A_NAT_FLAGS_MASK, 4,
+			CONENAT_NAT_F_PORT_PARITY));
+}
+
+TEST_F(conenat, flags_mask_unknown_flag)
+{
+	new_req(self, "nat0");
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS, 4, 0);
+	refused(_metadata, self, -EINVAL,
+		put_int(self->nlh, CONENAT_A_NAT_FLAGS_MASK, 4,
+			__CONENAT_NAT_F_ALL + 1));
+}
+
+/* The default range, 1024-65535, has no ports below 1024 to keep. */
+TEST_F(conenat, range_preservation_needs_ports_below_1024)
+{
+	new_req(self, "nat0");
+	put_int(self->nlh, CONENAT_A_NAT_FLAGS, 4, CONENAT_NAT_F_RANGE_PRESERVE);
+	refused(_metadata, self, -EINVAL, NULL);
 }
 
 TEST_F(conenat, addr_3_bytes)
