@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "report.h"
 #include "sockaddr.h"
 #include "stun.h"
 
@@ -20,11 +21,6 @@
 #define CONE_TRIES		4
 #define CONE_MAX_RESPONSE	1500
 
-extern const char *cone_prog;
-
-/* "cone: ..." on stderr; returns 1 (fail) or 2 (usage_error). */
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * One STUN request and its answer: sent from send_fd to `to`, retransmitted

@@ -4,7 +4,6 @@
  * cone [-j] COMMAND [ARGS].  probe discovers a NAT's behaviour; the
  * command table leaves room for punch (ICE-style connectivity).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,44 +11,12 @@
 #include "cone.h"
 #include "print.h"
 
-const char *cone_prog = "cone";
-
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: cone [ OPTIONS ] COMMAND { ARGS | help }\n"
 		"where  COMMAND := { probe }\n"
 		"       OPTIONS := { -j[son] | -h[elp] }\n");
-}
-
-static int vreport(int rc, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", cone_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	return rc;
-}
-
-int fail(const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vreport(1, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vreport(2, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 static const struct {
@@ -63,6 +30,8 @@ int main(int argc, char **argv)
 {
 	bool json = false;
 	size_t i;
+
+	report_prog = "cone";
 
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
 		const char *opt = argv[0] + 1 + (argv[0][1] == '-');

@@ -99,6 +99,7 @@ void coned_binding(struct coned_request *req)
 	struct coned_endpoint *from;
 	struct coned *srv = req->srv;
 	struct sockaddr_storage to = req->peer;
+	bool legacy = req->msg->legacy;
 	struct stun_builder b;
 	size_t len;
 
@@ -111,23 +112,20 @@ void coned_binding(struct coned_request *req)
 		ss_set_port(&to, o.response_port);
 
 	stun_build_response(&b, buf, sizeof(buf), req->msg, STUN_SUCCESS);
-	if (req->msg->legacy) {
+	/* RFC 3489 clients know these attributes by their old names. */
+	if (legacy)
 		stun_add_addr(&b, STUN_ATTR_MAPPED_ADDRESS,
 			      (const struct sockaddr *)&req->peer);
-		stun_add_addr(&b, STUN_ATTR_SOURCE_ADDRESS,
-			      (const struct sockaddr *)&from->advertised);
-		if (srv->cfg.has_alt)
-			stun_add_addr(&b, STUN_ATTR_CHANGED_ADDRESS,
-				      (const struct sockaddr *)&other->advertised);
-	} else {
+	else
 		stun_add_xor_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
 				  (const struct sockaddr *)&req->peer);
-		stun_add_addr(&b, STUN_ATTR_RESPONSE_ORIGIN,
-			      (const struct sockaddr *)&from->advertised);
-		if (srv->cfg.has_alt)
-			stun_add_addr(&b, STUN_ATTR_OTHER_ADDRESS,
-				      (const struct sockaddr *)&other->advertised);
-	}
+	stun_add_addr(&b, legacy ? STUN_ATTR_SOURCE_ADDRESS :
+				   STUN_ATTR_RESPONSE_ORIGIN,
+		      (const struct sockaddr *)&from->advertised);
+	if (srv->cfg.has_alt)
+		stun_add_addr(&b, legacy ? STUN_ATTR_CHANGED_ADDRESS :
+					   STUN_ATTR_OTHER_ADDRESS,
+			      (const struct sockaddr *)&other->advertised);
 	if (o.padding)
 		stun_add_padding(&b, o.padding);
 	coned_finish_response(req, &b);
@@ -139,7 +137,7 @@ void coned_binding(struct coned_request *req)
 	coned_debug(srv, "%s %s <- %s: binding%s%s%s",
 		    req->conn ? "tcp" : "udp", coned_addr_str(&req->ep->local),
 		    coned_addr_str(&req->peer),
-		    req->msg->legacy ? " (RFC 3489)" : "",
+		    legacy ? " (RFC 3489)" : "",
 		    o.change & STUN_CHANGE_IP ? " change-ip" : "",
 		    o.change & STUN_CHANGE_PORT ? " change-port" : "");
 	coned_send(req, from, &to, buf, len);

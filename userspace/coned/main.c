@@ -17,6 +17,7 @@
 
 #include "args.h"
 #include "coned.h"
+#include "report.h"
 #include "version.h"
 
 #define DEFAULT_PORT		3478
@@ -28,14 +29,6 @@ static void usage(FILE *f)
 		"Usage: coned --address ADDR [ --alt-address ADDR ] [ --port PORT ]\n"
 		"             [ --alt-port PORT ] [ --advertise ADDR ] [ --alt-advertise ADDR ]\n"
 		"             [ --software TEXT ] [ --verbose ]\n");
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fputs("coned: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputc('\n', stderr);
-	return 2;
 }
 
 uint64_t coned_now(void)
@@ -114,7 +107,7 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 		return 0;
 	case OPT_SOFTWARE:
 		if (strlen(value) > STUN_MAX_TEXT)
-			return usage_error("--software: longer than 763 bytes%s", "");
+			return usage_error("--software: longer than 763 bytes");
 		cfg->software = *value ? value : NULL;
 		return 0;
 	case OPT_VERBOSE:
@@ -130,15 +123,15 @@ static int check_config(const struct coned_config *cfg)
 	const struct sockaddr_storage *a = cfg->addr;
 
 	if (!a[PRIMARY].ss_family)
-		return usage_error("--address is required%s", "");
+		return usage_error("--address is required");
 	if (cfg->has_alt && a[ALTERNATE].ss_family != a[PRIMARY].ss_family)
-		return usage_error("--alt-address: not the family of --address%s", "");
+		return usage_error("--alt-address: not the family of --address");
 	if (cfg->has_alt && ss_same_addr(&a[PRIMARY], &a[ALTERNATE]))
-		return usage_error("--alt-address: the same as --address%s", "");
+		return usage_error("--alt-address: the same as --address");
 	if (cfg->port[PRIMARY] == cfg->port[ALTERNATE])
-		return usage_error("--alt-port: the same as --port%s", "");
+		return usage_error("--alt-port: the same as --port");
 	if (cfg->has_advertise[ALTERNATE] && !cfg->has_alt)
-		return usage_error("--alt-advertise: needs --alt-address%s", "");
+		return usage_error("--alt-advertise: needs --alt-address");
 	return 0;
 }
 
@@ -267,6 +260,7 @@ int main(int argc, char **argv)
 	static struct coned srv;
 	int rc;
 
+	report_prog = "coned";
 	rc = parse_args(argc, argv, &srv.cfg);
 	if (rc)
 		return rc;
