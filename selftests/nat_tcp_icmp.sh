@@ -121,6 +121,17 @@ rst_does_not_refresh() {
 	[ -n "$before" ] && [ -n "$after" ] && [ "$after" -lt "$before" ]
 }
 
+# Two hosts, one source port, different remotes: stock NAT would give
+# both the same external port; conenat never shares one (RFC 5382 REQ-6).
+tcp_no_port_overloading() {
+	local e1 e2
+	nat eim eif || return 1
+	e1=$(tcp_ask "$lan1" $L1:21400 $R1:80) &&
+	e2=$(tcp_ask "$lan2" $L2:21400 $R2:80) || { echo "no answer"; return 1; }
+	echo "lan1 got $e1, lan2 got $e2"
+	[ "$e1" != "$e2" ]
+}
+
 # A refused SYN is answered, with port unreachable, only after 6 s
 # (RFC 5382 REQ-4), or never with unsolicited-syn drop (REQ-4a).
 unsolicited_syn() { # unsolicited_syn reject|drop PORT
@@ -143,7 +154,7 @@ unsolicited_syn() { # unsolicited_syn reject|drop PORT
 topology
 ip netns exec "$wan" "$PEER" tcp-echo $R1:80 $R1:81 $R2:80 > /dev/null 2>&1 &
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 port=20000
 for m in eim adm apdm; do
 	check "tcp: mapping $m holds the seed's mapping table" tcp_mapping_table $m $port
@@ -159,6 +170,7 @@ check "icmp: adm maps an identifier per remote address" icmp_mapping adm 2
 check "icmp: apdm, too (queries have no remote port)" icmp_mapping apdm 2
 check "icmp: errors about a mapped flow are translated and end nothing" icmp_error_translated
 check "tcp-filtering: TCP filtered apdf while UDP stays eif" tcp_filtering_apart
+check "tcp: two hosts' connections never share an external port" tcp_no_port_overloading
 check "tcp: the host's RST to an inbound SYN does not refresh the mapping" rst_does_not_refresh
 check "tcp: a refused SYN gets port unreachable, not before 6 s" unsolicited_syn reject 21200
 check "tcp: unsolicited-syn drop never answers a refused SYN" unsolicited_syn drop 21300

@@ -534,6 +534,35 @@ TEST_F(conenat, set_nat_changes_what_it_names)
 	check_nat(_metadata, self, &want);
 }
 
+/*
+ * The defaults are the RFCs' values: UDP 300 s (RFC 4787 REQ-5), TCP
+ * 7440 s and 240 s (RFC 5382 REQ-5), ICMP 60 s (RFC 5508 REQ-2), a
+ * quarantine of 120 s (RFC 6888 REQ-8), eim and eif.
+ */
+TEST_F(conenat, new_nat_defaults)
+{
+	static const struct nat defaults = {
+		.name = "nat0",
+		.ifname = "eth0",
+		.port_min = 1024,
+		.port_max = 65535,
+		.mapping = CONENAT_MAPPING_EIM,
+		.filtering = CONENAT_FILTERING_EIF,
+		.tcp_filtering = CONENAT_FILTERING_EIF,
+		.udp_timeout = 300,
+		.tcp_timeout = 7440,
+		.tcp_transitory_timeout = 240,
+		.icmp_timeout = 60,
+		.quarantine = 120,
+	};
+	struct reply r;
+
+	new_req(self, "nat0");
+	talk(_metadata, self, &r);
+	ASSERT_EQ(0, r.error) TH_LOG("%s", r.msg);
+	check_nat(_metadata, self, &defaults);
+}
+
 TEST_F(conenat, set_nat_flags_mask_changes_only_masked_flags)
 {
 	struct nat want = nat0;
