@@ -5,6 +5,7 @@
 #   make W=1              kernel build with extra warnings
 #   make check            unit tests on the host, kselftests in a VM per kernel
 #   make demo             the seed's tables played through conenat in a VM
+#   make bench            conenat against masquerade in a VM (Documentation/performance.md)
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
 #   make sparse           sparse (C=2) over the module
 #   make install          modules_install and the tools into PREFIX
@@ -40,6 +41,9 @@ check: tools
 demo: tools
 	$(MAKE) -C $(TOP)/selftests all
 	$(TOP)/selftests/vm/run -- $(TOP)/selftests/demo.sh
+
+bench: tools
+	$(TOP)/bench/run
 
 checkpatch:
 	$(TOP)/scripts/checkpatch
