@@ -192,6 +192,7 @@ check "coned: a second instance says the port is taken" \
 	fails_with "port already in use" in_wan coned --address $R1
 check "coned: an address not on the host is refused" \
 	fails_with "address not local" in_wan coned --address 203.0.113.99
+nat eim eif || exit "$KSFT_FAIL"
 check "cone probe: a one-address server is refused" single_address_refused
 
 declare -A stun_coned
