@@ -59,16 +59,19 @@ int measure_lifetime(const struct sockaddr_storage *server,
 {
 	struct transaction t[MAX_PROBES];
 	struct sockaddr_storage bound, mapped;
-	int fds[MAX_PROBES];
-	unsigned int n, i, rc = 0;
+	int fds[MAX_PROBES], rc = 0;
+	unsigned int n, i;
 	uint64_t start;
 
 	for (n = 0; n < MAX_PROBES && probe_at[n] <= max_sec; n++) {
 		fds[n] = udp_socket(local, &bound);
-		if (fds[n] < 0 ||
-		    transaction_init(&t[n], fds[n], fds[n], server, 0, 0)) {
+		if (fds[n] < 0) {
 			rc = 1;
-			n += fds[n] >= 0;
+			goto out;
+		}
+		if (transaction_init(&t[n], fds[n], fds[n], server, 0, 0)) {
+			rc = 1;
+			n++;	/* close this one too */
 			goto out;
 		}
 	}

@@ -11,7 +11,7 @@
 
 #include "cone.h"
 
-#define MAX_FDS		16
+#define MAX_FDS		32	/* lifetime probes: one socket each */
 
 int transaction_init(struct transaction *t, int send_fd, int recv_fd,
 		     const struct sockaddr_storage *to, uint32_t change,
