@@ -69,10 +69,11 @@ void print_probe(const struct probe_result *r)
 	print_text(r->hairpinning ? "hairpinning: yes\n" :
 		   "hairpinning: no\n");
 	if (r->lifetime_measured) {
-		print_uint("lifetime_min", "mapping lifetime: more than %" PRIu64 " s",
+		/* Alive when last checked at min, gone when checked at max. */
+		print_uint("lifetime_min", "mapping lifetime: at least %" PRIu64 " s",
 			   r->lifetime_min);
 		if (!r->lifetime_open_ended)
-			print_uint("lifetime_max", ", at most %" PRIu64 " s",
+			print_uint("lifetime_max", ", less than %" PRIu64 " s",
 				   r->lifetime_max);
 		print_text("\n");
 	}
