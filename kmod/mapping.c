@@ -192,7 +192,8 @@ static void conenat_mapping_discard(struct conenat_mapping *m)
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_cfg *cfg,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr, u32 timeout)
+					       __be32 ext_addr, u32 timeout,
+					       const struct conenat_dest *dest)
 {
 	struct conenat_net *cn = inst->cn;
 	struct conenat_mapping *m, *old;
@@ -220,7 +221,8 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	}
 	atomic_inc(&inst->nmappings);
 	this_cpu_inc(inst->stats->created);
-	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false);
+	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false,
+			   cfg->flags & CONENAT_NAT_F_EVENT_DEST ? dest : NULL);
 	return m;
 }
 
@@ -285,7 +287,7 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 	atomic_dec(&inst->nmappings);
 	if (expired)
 		this_cpu_inc(inst->stats->expired);
-	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired);
+	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired, NULL);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
 

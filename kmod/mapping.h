@@ -46,6 +46,12 @@ struct conenat_mapping {
 	struct rcu_head rcu;
 };
 
+/* Where the flow that makes a mapping goes (for the mapping event). */
+struct conenat_dest {
+	__be32 addr;
+	__be16 port;			/* 0 for ICMP */
+};
+
 /* A remote the mapping exchanged packets with. */
 struct conenat_remote_key {
 	const struct conenat_mapping *m;
@@ -97,7 +103,8 @@ struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_cfg *cfg,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr, u32 timeout);
+					       __be32 ext_addr, u32 timeout,
+					       const struct conenat_dest *dest);
 void conenat_mapping_remove(struct conenat_mapping *m, bool expired);
 void conenat_mappings_flush(struct conenat_instance *inst);
 

@@ -112,6 +112,9 @@ conenat_outbound_mapping(struct conenat_instance *inst,
 			 const struct nf_conntrack_tuple *t,
 			 const struct net_device *out, u32 timeout)
 {
+	struct conenat_dest dest = {
+		.addr = t->dst.u3.ip, .port = conenat_remote_port(t),
+	};
 	struct conenat_int_key key;
 	struct conenat_mapping *m;
 	__be32 ext_addr;
@@ -125,7 +128,7 @@ conenat_outbound_mapping(struct conenat_instance *inst,
 	ext_addr = conenat_ext_addr(cfg, t->src.u3.ip, out);
 	if (!ext_addr)
 		return ERR_PTR(-EADDRNOTAVAIL);
-	return conenat_mapping_create(inst, cfg, &key, ext_addr, timeout);
+	return conenat_mapping_create(inst, cfg, &key, ext_addr, timeout, &dest);
 }
 
 /*

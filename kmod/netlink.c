@@ -668,8 +668,17 @@ static const struct genl_multicast_group conenat_mcgrps[] = {
 	{ .name = CONENAT_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+static int conenat_put_dest(struct sk_buff *msg, const struct conenat_dest *dest)
+{
+	if (nla_put_in_addr(msg, CONENAT_MAP_A_DEST_ADDR, dest->addr) ||
+	    (dest->port &&
+	     nla_put_u16(msg, CONENAT_MAP_A_DEST_PORT, ntohs(dest->port))))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
-			     bool expired)
+			     bool expired, const struct conenat_dest *dest)
 {
 	const struct conenat_int_key *k = &m->ikey;
 	struct nlattr *nest;
@@ -683,13 +692,15 @@ static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
 				 CONENAT_MAP_A_INT_PORT, k->int_port) ||
 	    conenat_put_endpoint(msg, CONENAT_MAP_A_EXT_ADDR, m->ekey.addr,
 				 CONENAT_MAP_A_EXT_PORT, m->ekey.port) ||
-	    (expired && nla_put_flag(msg, CONENAT_MAP_A_EXPIRED)))
+	    (expired && nla_put_flag(msg, CONENAT_MAP_A_EXPIRED)) ||
+	    (dest && conenat_put_dest(msg, dest)))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
-void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired)
+void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired,
+			const struct conenat_dest *dest)
 {
 	struct net *net = m->inst->cn->net;
 	struct sk_buff *msg;
@@ -701,7 +712,7 @@ void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired)
 	if (!msg)
 		return;
 	hdr = genlmsg_put(msg, 0, 0, &genl_family, 0, cmd);
-	if (!hdr || conenat_put_event(msg, m, expired)) {
+	if (!hdr || conenat_put_event(msg, m, expired, dest)) {
 		nlmsg_free(msg);
 		return;
 	}

@@ -5,7 +5,8 @@
 #
 #   lan1 --ask--> R1      gw: conectl monitor
 #                         -> "new nat wan0 udp 10.0.1.2:P -> 203.0.113.1:P"
-#   (2 s idle)            -> "del ... expired"; never the remote's address
+#   (2 s idle)            -> "del ... expired"; never the remote's address,
+#                            unless the instance has log-destinations on
 
 . "$(dirname "$0")/lib.sh"
 require_root_and_module
@@ -13,31 +14,43 @@ require_root_and_module
 trap cleanup EXIT
 
 # Events of one mapping's life, as conectl [-j] monitor prints them.
-monitor_life() { # monitor_life PORT [-j]
-	local pid
-	nat eim eif timeout 2 quarantine 0 2> /dev/null || return 1
+monitor_life() { # monitor_life PORT [-j] [NAT OPTIONS]
+	local pid port=$1 json=$2
+	shift 2
+	nat eim eif timeout 2 quarantine 0 "$@" 2> /dev/null || return 1
 	# Not through a shell function: $! must be conectl itself.
-	ip netns exec "$gw" conectl $2 monitor > "$tmp/events" 2>&1 &
+	ip netns exec "$gw" conectl $json monitor > "$tmp/events" 2>&1 &
 	pid=$!
 	sleep 0.5
-	ask "$lan1" $L1:$1 $R1:3478 > /dev/null || return 1
+	ask "$lan1" $L1:$port $R1:3478 > /dev/null || return 1
 	sleep 4
 	kill "$pid"
 	wait "$pid" 2> /dev/null
 	cat "$tmp/events"
+}
+
+no_destinations() {
 	! grep -q "$R1" "$tmp/events" || { echo "an event names the remote"; return 1; }
 }
 
 text_events() {
-	monitor_life 34000 || return 1
+	monitor_life 34000 "" && no_destinations || return 1
 	grep -q "new nat wan0 udp $L1:34000 -> $G:34000$" "$tmp/events" &&
 		grep -q "del nat wan0 udp $L1:34000 -> $G:34000 expired$" "$tmp/events"
 }
 
 json_events() {
-	monitor_life 34100 -j || return 1
+	monitor_life 34100 -j && no_destinations || return 1
 	grep -q '"event":"new","nat":"wan0","proto":"udp","internal":{"addr":"'$L1'","port":34100}' "$tmp/events" &&
 		grep -q '"event":"del".*"port":34100},"expired":true}' "$tmp/events"
+}
+
+# Asked for, the new mapping's event names the destination that made it,
+# and only that one (the del event names none).
+destination_events() {
+	monitor_life 34200 "" log-destinations on || return 1
+	grep -q "new nat wan0 udp $L1:34200 -> $G:34200 destination $R1:3478$" "$tmp/events" &&
+		grep -q "del nat wan0 udp $L1:34200 -> $G:34200 expired$" "$tmp/events"
 }
 
 unprivileged_refused() {
@@ -47,8 +60,9 @@ unprivileged_refused() {
 
 topology
 ktap_print_header
-ktap_set_plan 3
+ktap_set_plan 4
 check "conectl monitor: a mapping made and expired, no destinations" text_events
 check "conectl -j monitor: the same as JSON" json_events
+check "log-destinations on: the new mapping's event names its destination" destination_events
 check "joining the events group needs CAP_NET_ADMIN" unprivileged_refused
 ktap_finished

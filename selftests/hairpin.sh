@@ -18,9 +18,9 @@ trap cleanup EXIT
 # What LOCAL in NS sees of a datagram that SRC in lan1 sends to DST.
 udp_seen() { # udp_seen NS LOCAL SRC DST
 	local pid
-	ip netns exec "$1" "$PEER" listen "$2" 1500 > "$tmp/listen" &
+	ip netns exec "$1" "$PEER" listen "$2" 4000 > "$tmp/listen" &
 	pid=$!
-	sleep 0.2
+	listening "$1" udp "${2##*:}"
 	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
 	sleep 0.1
 	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
@@ -56,7 +56,7 @@ tcp_hairpin() {
 	e2=$(ip netns exec "$lan2" "$PEER" tcp-ask $L2:7800 $R1:80 3000) || return 1
 	ip netns exec "$lan2" "$PEER" tcp-echo $L2:7800 > /dev/null 2>&1 &
 	pid=$!
-	sleep 0.3
+	listening "$lan2" tcp 7800
 	seen=$(ip netns exec "$lan1" "$PEER" tcp-ask $L1:7801 "$e2" 3000)
 	kill "$pid"
 	wait "$pid" 2> /dev/null
@@ -77,6 +77,7 @@ icmp_error_hairpin() {
 
 topology
 ip netns exec "$wan" "$PEER" tcp-echo $R1:80 > /dev/null 2>&1 &
+listening "$wan" tcp 80
 ktap_print_header
 ktap_set_plan 4
 check "udp: lan2 sees lan1's external endpoint" udp_hairpin

@@ -33,7 +33,7 @@ tcp_reaches() { # tcp_reaches SRC EXT LOCAL
 	local pid rc
 	ip netns exec "$lan1" "$PEER" tcp-echo "$3" > /dev/null 2>&1 &
 	pid=$!
-	sleep 0.3
+	listening "$lan1" tcp "${3##*:}"
 	ip netns exec "$wan" "$PEER" tcp-ask "$1" "$2" 2000 > /dev/null
 	rc=$?
 	kill "$pid"
@@ -153,6 +153,7 @@ unsolicited_syn() { # unsolicited_syn reject|drop PORT
 
 topology
 ip netns exec "$wan" "$PEER" tcp-echo $R1:80 $R1:81 $R2:80 > /dev/null 2>&1 &
+listening "$wan" tcp 81
 ktap_print_header
 ktap_set_plan 16
 port=20000

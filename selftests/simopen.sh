@@ -38,7 +38,7 @@ two_gateways() {
 	ip netns exec "$gwb" conectl nat add wan0 dev wan mapping eim filtering apdf ||
 		exit "$KSFT_FAIL"
 	ip netns exec "$wanr" "$PEER" tcp-echo $RV:80 > /dev/null 2>&1 &
-	slowwait 5 bash -c "ip netns exec $wanr ss -Hltn | grep -q '$RV:80 '"
+	listening "$wanr" tcp 80
 }
 
 # Both hosts learn their external endpoints, then connect at once.

@@ -33,8 +33,9 @@ topology() {
 	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
 	# Detached from stdout: a test's output capture must not wait for it.
 	# TOPOLOGY_NO_ECHO=1 leaves R's ports to a test's own server (coned).
-	[ -n "${TOPOLOGY_NO_ECHO:-}" ] ||
-		ip netns exec "$wan" "$PEER" echo $R1:3478 $R1:3479 $R2:3478 > /dev/null 2>&1 &
+	[ -n "${TOPOLOGY_NO_ECHO:-}" ] && return
+	ip netns exec "$wan" "$PEER" echo $R1:3478 $R1:3479 $R2:3478 > /dev/null 2>&1 &
+	listening "$wan" udp 3479
 }
 
 in_gw() { ip netns exec "$gw" "$@"; }
@@ -48,12 +49,20 @@ nat() { # nat MAPPING FILTERING [conectl options]
 	in_gw conectl nat add wan0 dev gw-wan mapping "$m" filtering "$f" "$@"
 }
 
+# Wait until a socket of NS listens on PORT: a loaded guest may start a
+# listener later than the packets meant for it would arrive.
+listening() { # listening NS udp|tcp PORT
+	local flags=-Hlun
+	[ "$2" = tcp ] && flags=-Hltn
+	slowwait 5 bash -c "[ -n \"\$(ip netns exec $1 ss $flags 'sport = :$3')\" ]"
+}
+
 # Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL?
 reaches() { # reaches SRC EXT LOCAL
 	local out
-	ip netns exec "$lan1" "$PEER" listen "$3" 1500 > "$tmp/listen" &
+	ip netns exec "$lan1" "$PEER" listen "$3" 4000 > "$tmp/listen" &
 	local pid=$!
-	sleep 0.2
+	listening "$lan1" udp "${3##*:}"
 	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
 	sleep 0.1
 	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited

@@ -35,6 +35,8 @@ static const enum mnl_attr_data_type map_types[CONENAT_MAP_A_MAX + 1] = {
 	[CONENAT_MAP_A_PKTS_IN]		= MNL_TYPE_U64,
 	[CONENAT_MAP_A_PERMITS]		= MNL_TYPE_NESTED,
 	[CONENAT_MAP_A_EXPIRED]		= MNL_TYPE_FLAG,
+	[CONENAT_MAP_A_DEST_ADDR]	= MNL_TYPE_U32,
+	[CONENAT_MAP_A_DEST_PORT]	= MNL_TYPE_U16,
 };
 
 static const enum mnl_attr_data_type permit_types[CONENAT_PERMIT_A_MAX + 1] = {
@@ -237,7 +239,10 @@ int do_map(int argc, char **argv)
 	return dispatch("map", map_cmds, argc, argv);
 }
 
-/* An event: "new" or "del", when, and the mapping without its remotes. */
+/*
+ * An event: "new" or "del", when, and the mapping without its remotes, but
+ * for the destination that made it when the instance logs destinations.
+ */
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -257,6 +262,11 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	print_string("time", "%s ", when);
 	print_string("event", "%s ", g->cmd == CONENAT_CMD_NEW_MAP ? "new" : "del");
 	print_identity(attr_str(tb[CONENAT_A_NAT_NAME]), m);
+	if (m[CONENAT_MAP_A_DEST_ADDR]) {
+		print_text(" destination ");
+		print_endpoint("destination", m[CONENAT_MAP_A_DEST_ADDR],
+			       m[CONENAT_MAP_A_DEST_PORT]);
+	}
 	if (g->cmd == CONENAT_CMD_DEL_MAP)
 		print_bool("expired", " expired", m[CONENAT_MAP_A_EXPIRED]);
 	print_text("\n");

@@ -52,7 +52,8 @@ static int nat_help(int argc, char **argv)
 	       "                  [ port-parity { on | off } ]\n"
 	       "                  [ range-preservation { on | off } ]\n"
 	       "                  [ mapping-limit COUNT ]\n"
-	       "                  [ unsolicited-syn { reject | drop } ]\n");
+	       "                  [ unsolicited-syn { reject | drop } ]\n"
+	       "                  [ log-destinations { on | off } ]\n");
 	return 0;
 }
 
@@ -218,6 +219,11 @@ static bool opt_unsolicited_syn(const char *value, struct nat *nat)
 	return parse_flag(value, nat, CONENAT_NAT_F_SYN_SILENT, "drop", "reject");
 }
 
+static bool opt_log_destinations(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_EVENT_DEST, "on", "off");
+}
+
 struct nat_option {
 	const char *keyword;
 	enum nat_setting setting;
@@ -255,6 +261,8 @@ static const struct nat_option nat_options[] = {
 	  "mappings per internal address, 0 (no limit) to 4294967295" },
 	{ "unsolicited-syn", NAT_FLAG * CONENAT_NAT_F_SYN_SILENT,
 	  opt_unsolicited_syn, "reject or drop" },
+	{ "log-destinations", NAT_FLAG * CONENAT_NAT_F_EVENT_DEST,
+	  opt_log_destinations, "on or off" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -539,6 +547,8 @@ static void print_nat_flags(const struct nat *nat)
 		   nat->mapping_limit);
 	print_string("unsolicited_syn", silent ? " unsolicited-syn %s" : NULL,
 		     silent ? "drop" : "reject");
+	print_bool("log_destinations", " log-destinations",
+		   nat->flags & CONENAT_NAT_F_EVENT_DEST);
 }
 
 static void print_nat(const struct nat *nat)

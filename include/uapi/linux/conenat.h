@@ -162,8 +162,10 @@
  * carries CONENAT_A_NAT_NAME and CONENAT_A_MAP with CONENAT_MAP_A_PROTO,
  * the internal and external endpoints and, for CONENAT_CMD_DEL_MAP,
  * CONENAT_MAP_A_EXPIRED (flag) if it timed out rather than being flushed.
- * Never the remotes: events say who held which external endpoint, not
- * whom they talked to.
+ * No remotes by default: events say who held which external endpoint,
+ * not whom they talked to.  An instance with CONENAT_NAT_F_EVENT_DEST
+ * adds to CONENAT_CMD_NEW_MAP the destination of the flow that made the
+ * mapping: CONENAT_MAP_A_DEST_ADDR and, but for ICMP, CONENAT_MAP_A_DEST_PORT.
  */
 
 #ifndef _UAPI_CONENAT_H
@@ -228,7 +230,9 @@ enum conenat_nat_flags {
 	CONENAT_NAT_F_RANGE_PRESERVE = 1U << 3,
 	/* Refused SYNs are never answered (RFC 5382 REQ-4a). */
 	CONENAT_NAT_F_SYN_SILENT = 1U << 4,
-	__CONENAT_NAT_F_ALL = (1U << 5) - 1
+	/* Mapping events name the destination that made the mapping. */
+	CONENAT_NAT_F_EVENT_DEST = 1U << 5,
+	__CONENAT_NAT_F_ALL = (1U << 6) - 1
 };
 
 enum conenat_attr {
@@ -298,6 +302,8 @@ enum conenat_map_attr {
 	CONENAT_MAP_A_PERMITS,
 	CONENAT_MAP_A_PERMIT,
 	CONENAT_MAP_A_EXPIRED,
+	CONENAT_MAP_A_DEST_ADDR,
+	CONENAT_MAP_A_DEST_PORT,
 	__CONENAT_MAP_A_LAST
 };
 
