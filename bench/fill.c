@@ -3,14 +3,17 @@
  * Make many UDP flows at once: one datagram from each (internal address,
  * port) to one remote, written as raw frames on a LAN interface.
  *
- *   fill IFNAME GW_MAC REMOTE PORT FIRST_SRC NADDRS PORT_LO NPORTS [POOLS]
+ *   fill IFNAME GW_MAC REMOTE PORT FIRST_SRC NADDRS PORT_LO NPORTS [POOLS [NRPORTS]]
  *
  * With POOLS > 0 the NADDRS source addresses are chosen from FIRST_SRC
  * upwards so that conenat's paired pooling (jhash_1word of the address,
  * seed 0, scaled onto the pool's addresses) gives each of the POOLS
  * external addresses the same number of them: a million mappings fill
  * 16 addresses' port ranges to 97%, which random addresses would overflow.
- * pktgen cannot send from such a list, hence this helper.
+ * pktgen cannot send from such a list, hence this helper.  NRPORTS
+ * spreads the flows over that many remote ports from PORT on: stock NAT
+ * needs a unique reply tuple per flow, so one remote endpoint would hold
+ * at most 64,512 flows per external address.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -81,7 +84,7 @@ static void die(const char *what)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fill IFNAME GW_MAC REMOTE PORT FIRST_SRC NADDRS PORT_LO NPORTS [POOLS]\n");
+	fprintf(stderr, "usage: fill IFNAME GW_MAC REMOTE PORT FIRST_SRC NADDRS PORT_LO NPORTS [POOLS [NRPORTS]]\n");
 	exit(2);
 }
 
@@ -117,13 +120,13 @@ int main(int argc, char **argv)
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	unsigned char gw_mac[6], my_mac[6];
 	struct in_addr remote, first;
-	unsigned int naddrs, nports, pools = 0, port_lo, rport, i, k = 0;
+	unsigned int naddrs, nports, pools = 0, nrports = 1, port_lo, rport, i, k = 0;
 	unsigned long sent = 0;
 	struct ifreq ifr = {};
 	uint32_t *srcs;
 	int fd, one = 1;
 
-	if (argc < 9 || argc > 10)
+	if (argc < 9 || argc > 11)
 		usage();
 	if (sscanf(argv[2], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &gw_mac[0], &gw_mac[1],
 		   &gw_mac[2], &gw_mac[3], &gw_mac[4], &gw_mac[5]) != 6 ||
@@ -133,9 +136,12 @@ int main(int argc, char **argv)
 	naddrs = strtoul(argv[6], NULL, 0);
 	port_lo = strtoul(argv[7], NULL, 0);
 	nports = strtoul(argv[8], NULL, 0);
-	if (argc == 10)
+	if (argc >= 10)
 		pools = strtoul(argv[9], NULL, 0);
-	if (!naddrs || !nports || port_lo + nports > 65536 || rport > 65535)
+	if (argc == 11)
+		nrports = strtoul(argv[10], NULL, 0);
+	if (!naddrs || !nports || port_lo + nports > 65536 || !nrports ||
+	    rport + nrports > 65536)
 		usage();
 
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
@@ -178,7 +184,7 @@ int main(int argc, char **argv)
 			ip->daddr = remote.s_addr;
 			ip->check = ip_csum(ip, sizeof(*ip));
 			udp->source = htons(port_lo + p);
-			udp->dest = htons(rport);
+			udp->dest = htons(rport + (sent + k) % nrports);
 			udp->len = htons(FRAME_LEN - 34);
 			if (++k < BATCH && !(p == nports - 1 && a == naddrs - 1))
 				continue;

@@ -25,6 +25,10 @@ topology() {
 	for ns in $LAN $GW $WAN; do
 		ip netns add $ns
 		ip -n $ns link set lo up
+		# No IPv6: its router and listener solicitations would be
+		# counted by the sink as if they were the benchmark's packets.
+		ip netns exec $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
 	done
 	ip link add eth0 netns $LAN type veth peer name gw-lan netns $GW
 	ip link add eth0 netns $WAN type veth peer name gw-wan netns $GW
@@ -93,6 +97,7 @@ nat_teardown() {
 			[ "$(nat_stat mappings)" != 0 ] || break
 			in_gw conectl map flush wan0 > /dev/null
 		done
+		[ "$i" -le 2 ] || echo "bench: flushing wan0 took $((i - 1)) passes" >&2
 		in_gw conectl nat del wan0 > /dev/null
 	fi
 	in_gw nft flush ruleset
@@ -116,7 +121,7 @@ pktgen() {
 		pg 'src_min $2'; pg 'src_max $3'
 		pg 'udp_src_min $4'; pg 'udp_src_max $(($5 + 1))'
 		pg 'udp_dst_min $RPORT'; pg 'udp_dst_max $RPORT'
-		echo start > /proc/net/pktgen/pgctrl
+		$PG_WRAP sh -c 'echo start > /proc/net/pktgen/pgctrl'
 		cat /proc/net/pktgen/eth0" > /tmp/pktgen.out
 	after=$(sink_count)
 	res=$(grep -o 'Result: OK: [0-9]*' /tmp/pktgen.out) ||
@@ -125,12 +130,13 @@ pktgen() {
 	echo "$(( (after - before) * 1000000 / usec )) $((after - before)) $usec"
 }
 
-# fill NADDRS FIRST_SRC PORT_LO NPORTS [POOLS]: one new flow from each
-# (address, port), sent at once; prints how many reached the sink.
+# fill NADDRS FIRST_SRC PORT_LO NPORTS [POOLS [NRPORTS]]: one new flow
+# from each (address, port), to NRPORTS remote ports from 9 on, sent at
+# once; prints how many reached the sink.
 fill() {
 	local before after
 	before=$(sink_count)
-	in_lan "$FILL" eth0 "$GW_MAC" $REMOTE $RPORT "$2" "$1" "$3" "$4" ${5:+"$5"} > /dev/null
+	in_lan "$FILL" eth0 "$GW_MAC" $REMOTE $RPORT "$2" "$1" "$3" "$4" ${5:+"$5"} ${6:+"$6"} > /dev/null
 	after=$(sink_count)
 	echo $((after - before))
 }
@@ -154,3 +160,19 @@ now_ns() { date +%s%N; }
 
 # A result line for the host's report: FIGURE CASE NAT VALUE [UNIT].
 result() { echo "$*" >> "$RAW"; echo "bench: $*" >&2; }
+
+# profile NAME COMMAND...: a flat profile of the whole guest while COMMAND
+# runs (cpu-clock: TCG has no PMU), next to the raw results.  A pktgen
+# command is profiled from its start on: perf starts it once recording.
+profile() {
+	local name=$1
+	shift
+	if [ "$1" = pktgen ]; then
+		PG_WRAP="perf record -q -a -e cpu-clock -o /tmp/perf.data --" "$@" > /dev/null
+	else
+		perf record -q -a -e cpu-clock -o /tmp/perf.data -- "$@" > /dev/null 2>&1
+	fi
+	perf report -i /tmp/perf.data --no-children --sort sym --percent-limit 0.3 \
+		--stdio 2> /dev/null | grep -v '^#' | grep -v '^$' | head -50 \
+		> "${RAW%.txt}-profile-$name.txt" || true
+}
