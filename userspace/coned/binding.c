@@ -32,11 +32,21 @@ static bool binding_knows(uint16_t type)
 	}
 }
 
-/* The endpoint of the other address and the other port: OTHER-ADDRESS. */
+/*
+ * The endpoint of the other address and the other port: OTHER-ADDRESS
+ * (RFC 5780 section 7.4).  coturn 4.6.1 names the same address on its
+ * alternate one, and turnutils_natdiscovery, which aims its mapping test
+ * III at test II's OTHER-ADDRESS, only gets address-dependent mappings
+ * right against that; --other-address coturn answers the same way.
+ */
 static const struct coned_endpoint *
 opposite(const struct coned *srv, const struct coned_endpoint *ep)
 {
-	return &srv->ep[!ep->addr_idx][!ep->port_idx];
+	unsigned int addr = !ep->addr_idx;
+
+	if (srv->cfg.coturn_other_address && ep->addr_idx == ALTERNATE)
+		addr = ALTERNATE;
+	return &srv->ep[addr][!ep->port_idx];
 }
 
 /* What the request asks beyond the mapped address; false: answered. */

@@ -58,6 +58,8 @@ struct coned_config {
 	uint16_t port[2];
 	bool has_alt, has_advertise[2];
 	const char *software;
+	/* OTHER-ADDRESS on the alternate address as coturn 4.6.1 gives it. */
+	bool coturn_other_address;
 	bool verbose;
 };
 

@@ -3,7 +3,8 @@
  * coned: STUN server with RFC 5780 NAT behaviour discovery.
  *
  *   coned --address A [--alt-address B] [--port 3478] [--alt-port 3479]
- *         [--advertise A'] [--alt-advertise B'] [--software S] [--verbose]
+ *         [--advertise A'] [--alt-advertise B'] [--software S]
+ *         [--other-address rfc5780|coturn] [--verbose]
  */
 #include <errno.h>
 #include <signal.h>
@@ -28,7 +29,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: coned --address ADDR [ --alt-address ADDR ] [ --port PORT ]\n"
 		"             [ --alt-port PORT ] [ --advertise ADDR ] [ --alt-advertise ADDR ]\n"
-		"             [ --software TEXT ] [ --verbose ]\n");
+		"             [ --software TEXT ] [ --other-address { rfc5780 | coturn } ]\n"
+		"             [ --verbose ]\n");
 }
 
 uint64_t coned_now(void)
@@ -41,7 +43,8 @@ uint64_t coned_now(void)
 
 enum option {
 	OPT_ADDRESS, OPT_ALT_ADDRESS, OPT_PORT, OPT_ALT_PORT, OPT_ADVERTISE,
-	OPT_ALT_ADVERTISE, OPT_SOFTWARE, OPT_VERBOSE, OPT_HELP, OPT_COUNT
+	OPT_ALT_ADVERTISE, OPT_SOFTWARE, OPT_OTHER_ADDRESS, OPT_VERBOSE,
+	OPT_HELP, OPT_COUNT
 };
 
 static const struct {
@@ -55,6 +58,7 @@ static const struct {
 	[OPT_ADVERTISE] = { "advertise", true },
 	[OPT_ALT_ADVERTISE] = { "alt-advertise", true },
 	[OPT_SOFTWARE] = { "software", true },
+	[OPT_OTHER_ADDRESS] = { "other-address", true },
 	[OPT_VERBOSE] = { "verbose", false },
 	[OPT_HELP] = { "help", false },
 };
@@ -109,6 +113,13 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 		if (strlen(value) > STUN_MAX_TEXT)
 			return usage_error("--software: longer than 763 bytes");
 		cfg->software = *value ? value : NULL;
+		return 0;
+	case OPT_OTHER_ADDRESS:
+		if (!strcmp(value, "coturn"))
+			cfg->coturn_other_address = true;
+		else if (strcmp(value, "rfc5780"))
+			return usage_error("--other-address: \"%s\" is neither rfc5780 nor coturn",
+					   value);
 		return 0;
 	case OPT_VERBOSE:
 		cfg->verbose = true;
