@@ -13,6 +13,18 @@ require_root_and_module
 . "$(dirname "$0")/topology.sh"
 trap cleanup EXIT
 
+# The monitor has joined the events group once it shows a mapping made
+# after it started: one from a new port each half second until it does.
+monitor_joined() {
+	local i
+	for i in $(seq 34900 34919); do
+		ask "$lan1" $L1:$i $R1:3478 > /dev/null
+		sleep 0.5
+		grep -q "$i" "$tmp/events" && return 0
+	done
+	return 1
+}
+
 # Events of one mapping's life, as conectl [-j] monitor prints them.
 monitor_life() { # monitor_life PORT [-j] [NAT OPTIONS]
 	local pid port=$1 json=$2
@@ -21,7 +33,7 @@ monitor_life() { # monitor_life PORT [-j] [NAT OPTIONS]
 	# Not through a shell function: $! must be conectl itself.
 	ip netns exec "$gw" conectl $json monitor > "$tmp/events" 2>&1 &
 	pid=$!
-	sleep 0.5
+	monitor_joined || { kill "$pid"; echo "conectl monitor saw nothing"; return 1; }
 	ask "$lan1" $L1:$port $R1:3478 > /dev/null || return 1
 	sleep 4
 	kill "$pid"
