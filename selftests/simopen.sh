@@ -50,7 +50,9 @@ simultaneous_open() {
 	echo "a is $ea, b is $eb"
 	ip netns exec "$a" "$PEER" tcp-try $L1:40000 "$eb" 10000 > "$tmp/a" &
 	pid=$!
-	sleep 0.5
+	# a's SYN is out (and refused at gwb) before b sends its own.
+	slowwait 5 bash -c "ip netns exec $a ss -Hnt state syn-sent | grep -q ." &&
+		sleep 0.2
 	rb=$(ip netns exec "$b" "$PEER" tcp-try $L2:40001 "$ea" 10000)
 	wait "$pid"
 	ra=$(cat "$tmp/a")
@@ -58,12 +60,15 @@ simultaneous_open() {
 	[ "${ra%% *}" = connected ] && [ "${rb%% *}" = connected ]
 }
 
-# a's early SYN, refused at gwb, got no ICMP error once b's SYN went out.
+# a's early SYN, refused at gwb, got no ICMP error once b's SYN went out;
+# nor did anything else.
 early_syn_unanswered() {
 	sleep 8
+	ip netns exec "$gwa" conectl stats wan0
 	ip netns exec "$gwb" conectl stats wan0
 	ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"in_dropped":[1-9]' &&
-		ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"syn_refused":0'
+		ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"syn_refused":0' &&
+		ip netns exec "$gwa" conectl -j stats wan0 | grep -q '"syn_refused":0'
 }
 
 two_gateways
