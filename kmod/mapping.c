@@ -255,19 +255,23 @@ static void conenat_kill_conntrack(struct net *net,
 	nf_ct_put(ct);
 }
 
+/* Claim a mapping's removal: only the first caller may unlink it. */
+static bool conenat_mapping_claim(struct conenat_mapping *m)
+{
+	return !test_and_set_bit(0, &m->dead);
+}
+
 /*
- * Remove a mapping: its permissions and conntrack entries end with it, and
- * its port is free again.  Safe from any context; the first caller wins.
+ * Remove a claimed mapping: its permissions and conntrack entries end with
+ * it, and its port is free again.  Safe from any context.
  */
-void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
+static void conenat_mapping_unlink(struct conenat_mapping *m, bool expired)
 {
 	struct conenat_instance *inst = m->inst;
 	struct conenat_net *cn = inst->cn;
 	struct conenat_remote *r;
 	struct hlist_node *tmp;
 
-	if (test_and_set_bit(0, &m->dead))
-		return;
 	rhashtable_remove_fast(&cn->by_int, &m->int_node, int_params);
 	rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
 
@@ -289,6 +293,12 @@ void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 		this_cpu_inc(inst->stats->expired);
 	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired, NULL);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
+}
+
+void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
+{
+	if (conenat_mapping_claim(m))
+		conenat_mapping_unlink(m, expired);
 }
 
 static struct conenat_remote *
@@ -347,12 +357,19 @@ found:
 		set_bit(CONENAT_REMOTE_PERMIT, &r->flags);
 }
 
-/* Remember a remote; permit: the mapping sent to it (outbound). */
+/*
+ * Remember a remote; permit: the mapping sent to it (outbound).  Only an
+ * address-dependent filter reads the address alone, so only then is it
+ * kept (a change of filtering flushes the mappings).
+ */
 void conenat_remote_add(struct conenat_mapping *m, __be32 addr, __be16 port,
 			bool permit)
 {
+	const struct conenat_cfg *cfg = rcu_dereference(m->inst->cfg);
+
 	conenat_remote_insert(m, addr, port, false, permit);
-	if (permit)
+	if (permit &&
+	    conenat_filtering(cfg, m->ekey.proto) == CONENAT_FILTERING_ADF)
 		conenat_remote_insert(m, addr, 0, true, true);
 }
 
@@ -374,17 +391,29 @@ bool conenat_filter_permits(struct conenat_mapping *m, u8 filtering,
 	return r && test_bit(CONENAT_REMOTE_PERMIT, &r->flags);
 }
 
+static bool conenat_sweep_matches(const struct conenat_mapping *m,
+				  const struct conenat_instance *inst,
+				  bool only_expired)
+{
+	return (!inst || m->inst == inst) &&
+	       (!only_expired || conenat_mapping_expired(m));
+}
+
 /*
  * Visit every mapping (of one instance, or all when inst is NULL) and
- * remove those that match; RCU is released every CONENAT_GC_BATCH.
+ * remove those that match; returns how many it removed.  A walk resumes
+ * after the entry it last returned, which must still be in the table: so
+ * that entry is unlinked only once the walk has moved past it, and, being
+ * claimed, nobody else frees it while the walk pauses (releasing RCU every
+ * CONENAT_GC_BATCH entries).
  */
-static void conenat_mappings_sweep(struct conenat_net *cn,
-				   const struct conenat_instance *inst,
-				   bool only_expired)
+static unsigned int conenat_mappings_sweep(struct conenat_net *cn,
+					   const struct conenat_instance *inst,
+					   bool only_expired)
 {
+	struct conenat_mapping *m, *doomed = NULL;
+	unsigned int seen = 0, removed = 0;
 	struct rhashtable_iter iter;
-	struct conenat_mapping *m;
-	unsigned int n = 0;
 
 	rhashtable_walk_enter(&cn->by_ext, &iter);
 	rhashtable_walk_start(&iter);
@@ -394,22 +423,46 @@ static void conenat_mappings_sweep(struct conenat_net *cn,
 				continue;
 			break;
 		}
-		if ((!inst || m->inst == inst) &&
-		    (!only_expired || conenat_mapping_expired(m)))
-			conenat_mapping_remove(m, only_expired);
-		if (++n % CONENAT_GC_BATCH == 0) {
+		if (doomed) {
+			conenat_mapping_unlink(doomed, only_expired);
+			removed++;
+			doomed = NULL;
+		}
+		if (conenat_sweep_matches(m, inst, only_expired) &&
+		    conenat_mapping_claim(m))
+			doomed = m;
+		if (++seen >= CONENAT_GC_BATCH) {
+			seen = 0;
 			rhashtable_walk_stop(&iter);
 			cond_resched();
 			rhashtable_walk_start(&iter);
 		}
 	}
+	if (doomed) {
+		conenat_mapping_unlink(doomed, only_expired);
+		removed++;
+	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	return removed;
 }
 
+/*
+ * Remove every mapping of the instance.  A sweep misses entries that
+ * others removed while it paused (it resumes by position), so sweep
+ * until one finds nothing; a dead instance makes no new mappings, so
+ * then until none is left.
+ */
 void conenat_mappings_flush(struct conenat_instance *inst)
 {
-	conenat_mappings_sweep(inst->cn, inst, false);
+	unsigned int passes = 0;
+
+	while (conenat_mappings_sweep(inst->cn, inst, false) ||
+	       (READ_ONCE(inst->dead) && atomic_read(&inst->nmappings))) {
+		if (WARN_ON_ONCE(++passes > 1000))
+			break;
+		cond_resched();
+	}
 }
 
 void conenat_gc_work(struct work_struct *work)

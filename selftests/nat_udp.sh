@@ -182,6 +182,20 @@ paired_pooling() {
 	[ "${a%:*}" = "${b%:*}" ] && [ "${c%:*}" = "${d%:*}" ]
 }
 
+# Thousands of mappings, so the flush's walk pauses on the way: it must
+# still remove every one of them.
+flush_removes_thousands() {
+	local n=3000 live
+	nat eim eif || return 1
+	ip netns exec "$lan1" "$PEER" spray $L1 40000 $n $R1:3478 || return 1
+	slowwait 20 bash -c "ip netns exec $gw conectl -j stats wan0 | grep -q '\"mappings\":$n,'" ||
+		{ in_gw conectl stats wan0; return 1; }
+	in_gw conectl map flush wan0 || return 1
+	live=$(in_gw conectl -j stats wan0 | grep -o '"mappings":[0-9]*')
+	echo "after the flush: $live, $(in_gw conectl map show wan0 | wc -l) listed"
+	[ "$live" = '"mappings":0' ] && [ -z "$(in_gw conectl map show wan0)" ]
+}
+
 netns_deleted_with_mappings() {
 	nat eim eif || return 1
 	ask "$lan1" $L1:9300 $R1:3478 > /dev/null || return 1
@@ -200,7 +214,7 @@ unload_with_mappings() {
 
 topology
 ktap_print_header
-ktap_set_plan 23
+ktap_set_plan 24
 port=10000
 for m in eim adm apdm; do
 	for f in eif adf apdf; do
@@ -220,6 +234,7 @@ check "stats count created mappings and dropped packets" stats_count
 check "map show lists the key and permits; flush empties it" map_show_lists
 check "nat change: new behaviours flush mappings, a new timeout keeps them" change_flushes
 check "paired pooling over two external addresses" paired_pooling
+check "map flush removes every one of thousands of mappings" flush_removes_thousands
 check "deleting a namespace with live mappings" netns_deleted_with_mappings
 check "unloading the module with live mappings" unload_with_mappings
 ktap_finished

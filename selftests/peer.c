@@ -8,6 +8,8 @@
  *   peer ask LOCAL REMOTE [MS]      send from LOCAL, print the answer
  *   peer send LOCAL REMOTE [TEXT]   send one datagram from LOCAL
  *   peer stream LOCAL REMOTE N MS   send N datagrams, one every MS
+ *   peer spray ADDR PORT N REMOTE   send one datagram from each of the N
+ *                                       ports ADDR:PORT, ADDR:PORT+1, ...
  *   peer listen LOCAL [MS]          print "SOURCE TEXT" of the first
  *                                       datagram; exit 1 if none in MS
  *   peer icmp-error LOCAL REMOTE [MS]
@@ -40,6 +42,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: peer echo ADDR:PORT... | ask LOCAL REMOTE [MS] |\n"
 			"       send LOCAL REMOTE [TEXT] | stream LOCAL REMOTE N MS |\n"
+			"       spray ADDR PORT N REMOTE |\n"
 			"       listen LOCAL [MS] | icmp-error LOCAL REMOTE [MS] |\n"
 			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS] |\n"
 			"       tcp-try LOCAL REMOTE MS\n");
@@ -215,6 +218,28 @@ static int do_stream(int argc, char **argv)
 	return 0;
 }
 
+/* Many flows at once, without a process each: thousands of mappings. */
+static int do_spray(int argc, char **argv)
+{
+	char local[64];
+	int i, n, port, fd;
+
+	if (argc < 4)
+		return usage();
+	port = atoi(argv[1]);
+	n = atoi(argv[2]);
+	if (port < 1 || n < 1 || port + n - 1 > 65535)
+		return usage();
+	for (i = 0; i < n; i++) {
+		snprintf(local, sizeof(local), "%s:%d", argv[0], port + i);
+		fd = bound_socket(local);
+		if (fd < 0 || send_to(fd, argv[3], "spray"))
+			return 2;
+		close(fd);
+	}
+	return 0;
+}
+
 static int do_listen(int argc, char **argv)
 {
 	int fd, ms = argc > 1 ? atoi(argv[1]) : 2000;
@@ -375,6 +400,8 @@ int main(int argc, char **argv)
 		return do_tcp_echo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-ask"))
 		return do_tcp_ask(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "spray"))
+		return do_spray(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-try"))
 		return do_tcp_try(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "listen"))
