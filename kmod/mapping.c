@@ -204,29 +204,32 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 	struct conenat_net *cn = inst->cn;
 	struct conenat_mapping *m, *old;
 
+	int err;
+
 	m = conenat_mapping_new(inst, cfg, key, ext_addr);
 	if (IS_ERR(m))
 		return m;
 	m->expires = jiffies + timeout * HZ;
 
-	/* The port is ours alone, so the external key cannot clash. */
-	if (WARN_ON_ONCE(rhashtable_lookup_insert_fast(&cn->by_ext, &m->ext_node,
-						       ext_params))) {
-		conenat_mapping_discard(m);
-		return ERR_PTR(-EEXIST);
-	}
+	/*
+	 * By the internal key first: if another CPU made the mapping first
+	 * (or the table is full), this one was never seen by anybody.
+	 */
 	old = rhashtable_lookup_get_insert_fast(&cn->by_int, &m->int_node,
 						int_params);
 	if (old) {
-		/* Another CPU made it first (or the table failed): use that. */
-		rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
-		conenat_port_put(m->pool, ntohs(m->ekey.port), 0);
-		conenat_subscriber_release(cn, m->sub);
-		call_rcu(&m->rcu, conenat_mapping_free_rcu);
+		conenat_mapping_discard(m);
 		return old;
 	}
 	atomic_inc(&inst->nmappings);
 	this_cpu_inc(inst->stats->created);
+	/* The port is ours alone: only a full table refuses the endpoint. */
+	err = rhashtable_lookup_insert_fast(&cn->by_ext, &m->ext_node,
+					    ext_params);
+	if (err) {
+		conenat_mapping_remove(m, false);
+		return ERR_PTR(err);
+	}
 	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false,
 			   cfg->flags & CONENAT_NAT_F_EVENT_DEST ? dest : NULL);
 	return m;
