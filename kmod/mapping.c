@@ -23,10 +23,6 @@
 #define CONENAT_MAX_INBOUND_REMOTES 1024
 /* Mappings the GC looks at before letting RCU and the scheduler in. */
 #define CONENAT_GC_BATCH 1024
-/* The collector sees every mapping each second up to this many ... */
-#define CONENAT_GC_MIN_SLICE 8192
-/* ... and beyond, every mapping within this many seconds. */
-#define CONENAT_GC_PASS_SECONDS 8
 
 static struct kmem_cache *mapping_cache __read_mostly;
 static struct kmem_cache *remote_cache __read_mostly;
@@ -95,8 +91,6 @@ err_int:
 void conenat_mappings_destroy(struct conenat_net *cn)
 {
 	cancel_delayed_work_sync(&cn->gc);
-	if (cn->gc_walking)
-		rhashtable_walk_exit(&cn->gc_iter);
 	rhashtable_destroy(&cn->remotes);
 	rhashtable_destroy(&cn->by_ext);
 	rhashtable_destroy(&cn->by_int);
@@ -409,64 +403,49 @@ static bool conenat_sweep_matches(const struct conenat_mapping *m,
 }
 
 /*
- * Walk on from where iter stands and remove the mappings that match (of
- * one instance, or all when inst is NULL), until budget mappings are
- * visited or the table ends (*done); returns how many it removed.  A walk
- * resumes after the entry it last returned, which must still be in the
- * table: so that entry is unlinked only once the walk has moved past it,
- * and, being claimed, nobody else frees it while the walk pauses
- * (releasing RCU every CONENAT_GC_BATCH entries).
+ * Visit every mapping (of one instance, or all when inst is NULL) and
+ * remove those that match; returns how many it removed.  A walk resumes
+ * after the entry it last returned, which must still be in the table: so
+ * that entry is unlinked only once the walk has moved past it, and, being
+ * claimed, nobody else frees it while the walk pauses (releasing RCU every
+ * CONENAT_GC_BATCH entries).
  */
-static unsigned int conenat_walk_sweep(struct rhashtable_iter *iter,
-				       const struct conenat_instance *inst,
-				       bool only_expired, unsigned int budget,
-				       bool *done)
+static unsigned int conenat_mappings_sweep(struct conenat_net *cn,
+					   const struct conenat_instance *inst,
+					   bool only_expired)
 {
-	unsigned int seen = 0, visited = 0, removed = 0;
 	struct conenat_mapping *m, *doomed = NULL;
+	unsigned int seen = 0, removed = 0;
+	struct rhashtable_iter iter;
 
-	*done = false;
-	rhashtable_walk_start(iter);
-	for (;;) {
-		m = rhashtable_walk_next(iter);
-		if (IS_ERR(m) && PTR_ERR(m) == -EAGAIN)
-			continue;
+	rhashtable_walk_enter(&cn->by_ext, &iter);
+	rhashtable_walk_start(&iter);
+	while ((m = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(m)) {
+			if (PTR_ERR(m) == -EAGAIN)
+				continue;
+			break;
+		}
 		if (doomed) {
 			conenat_mapping_unlink(doomed, only_expired);
 			removed++;
 			doomed = NULL;
 		}
-		if (IS_ERR_OR_NULL(m)) {
-			*done = true;
-			break;
-		}
 		if (conenat_sweep_matches(m, inst, only_expired) &&
 		    conenat_mapping_claim(m))
 			doomed = m;
-		else if (++visited >= budget)
-			break;
 		if (++seen >= CONENAT_GC_BATCH) {
 			seen = 0;
-			rhashtable_walk_stop(iter);
+			rhashtable_walk_stop(&iter);
 			cond_resched();
-			rhashtable_walk_start(iter);
+			rhashtable_walk_start(&iter);
 		}
 	}
-	rhashtable_walk_stop(iter);
-	return removed;
-}
-
-/* One whole pass over the table. */
-static unsigned int conenat_mappings_sweep(struct conenat_net *cn,
-					   const struct conenat_instance *inst,
-					   bool only_expired)
-{
-	struct rhashtable_iter iter;
-	unsigned int removed;
-	bool done;
-
-	rhashtable_walk_enter(&cn->by_ext, &iter);
-	removed = conenat_walk_sweep(&iter, inst, only_expired, UINT_MAX, &done);
+	if (doomed) {
+		conenat_mapping_unlink(doomed, only_expired);
+		removed++;
+	}
+	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
 	return removed;
 }
@@ -489,35 +468,12 @@ void conenat_mappings_flush(struct conenat_instance *inst)
 	}
 }
 
-/*
- * A slice of the collector's pass: all of a small table each second, an
- * eighth of a large one (packets already treat an expired mapping as
- * gone; only its port and conntrack entries wait for the collector).
- */
-static void conenat_gc_slice(struct conenat_net *cn)
-{
-	unsigned int budget = max_t(unsigned int, CONENAT_GC_MIN_SLICE,
-				    atomic_read(&cn->by_ext.nelems) /
-				    CONENAT_GC_PASS_SECONDS);
-	bool done;
-
-	if (!cn->gc_walking) {
-		rhashtable_walk_enter(&cn->by_ext, &cn->gc_iter);
-		cn->gc_walking = true;
-	}
-	conenat_walk_sweep(&cn->gc_iter, NULL, true, budget, &done);
-	if (done) {
-		rhashtable_walk_exit(&cn->gc_iter);
-		cn->gc_walking = false;
-	}
-}
-
 void conenat_gc_work(struct work_struct *work)
 {
 	struct conenat_net *cn = container_of(to_delayed_work(work),
 					      struct conenat_net, gc);
 
-	conenat_gc_slice(cn);
+	conenat_mappings_sweep(cn, NULL, true);
 	conenat_syns_expire(cn);
 	if (READ_ONCE(cn->ninstances))
 		queue_delayed_work(system_power_efficient_wq, &cn->gc, HZ);

@@ -24,8 +24,6 @@ struct conenat_net {
 	struct list_head syns;
 	unsigned int nsyns;
 	struct delayed_work gc;
-	struct rhashtable_iter gc_iter;	/* where the collector's pass stands */
-	bool gc_walking;		/* gc_iter entered */
 };
 
 extern unsigned int conenat_net_id;
