@@ -26,9 +26,8 @@ extern const char *conectl_prog;
 int dispatch(const char *object, const struct conectl_cmd *cmds, int argc,
 	     char **argv);
 
-/* Print "conectl: ..." to stderr and return 1 (or 2 for usage errors). */
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* fail() and usage_error(): "conectl: ..." on stderr, exit code 1 or 2. */
+#include "report.h"
 
 /* Open the conenat family, or explain why not; 0 on success. */
 int conenat_open(struct genl_sock *gs);

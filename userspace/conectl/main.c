@@ -3,7 +3,6 @@
  * conectl: configure conenat, iproute2 style: conectl [-j] OBJECT COMMAND.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,36 +20,6 @@ static void usage(FILE *f)
 		"Usage: conectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"where  OBJECT := { version | nat | map | stats | monitor }\n"
 		"       OPTIONS := { -j[son] | -h[elp] }\n");
-}
-
-static int vreport(int rc, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", conectl_prog);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	return rc;
-}
-
-int fail(const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vreport(1, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = vreport(2, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 int dispatch(const char *object, const struct conectl_cmd *cmds, int argc,
@@ -101,6 +70,7 @@ int main(int argc, char **argv)
 	const struct conectl_cmd *o;
 	bool json = false;
 
+	report_prog = conectl_prog;
 	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
 		const char *opt = argv[0] + 1 + (argv[0][1] == '-');
 
