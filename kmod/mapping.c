@@ -197,7 +197,6 @@ struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 {
 	struct conenat_net *cn = inst->cn;
 	struct conenat_mapping *m, *old;
-
 	int err;
 
 	m = conenat_mapping_new(inst, cfg, key, ext_addr);
