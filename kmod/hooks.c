@@ -68,6 +68,7 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 	enum ip_conntrack_info ctinfo;
 	const struct conenat_cfg *cfg;
 	struct conenat_mapping *m;
+	struct conenat_pool *pool;
 	struct nf_conn *ct;
 	bool outbound;
 
@@ -84,16 +85,20 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 		   !!(ct->status & IPS_SRC_NAT);
 	if (outbound != outbound_hook)
 		return NF_ACCEPT;
-	m = conenat_lookup_ext(conenat_pernet(state->net), &key);
+	pool = conenat_pool_lookup(conenat_pernet(state->net), key.addr,
+				   key.proto);
+	m = pool ? conenat_pool_owner(pool, key.port) : NULL;
 	/* A stale entry whose external endpoint has a new owner. */
-	if (!m || m->ikey.int_addr != internal->src.u3.ip ||
+	if (!m || conenat_mapping_dying(m) ||
+	    m->ikey.int_addr != internal->src.u3.ip ||
 	    m->ikey.int_port != internal->src.u.all)
 		return NF_ACCEPT;
-	cfg = rcu_dereference(m->inst->cfg);
+	cfg = rcu_dereference(conenat_mapping_inst(m)->cfg);
+	/* Racy on purpose: a lost count costs less than a locked add. */
 	if (outbound)
-		atomic64_inc(&m->pkts_out);
+		WRITE_ONCE(m->pkts_out, m->pkts_out + 1);
 	else
-		atomic64_inc(&m->pkts_in);
+		WRITE_ONCE(m->pkts_in, m->pkts_in + 1);
 	if ((outbound || cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH) &&
 	    conenat_refreshes(skb, ct))
 		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));

@@ -5,22 +5,28 @@
  * unsolicited SYN (RFC 5382 REQ-4).
  */
 
-#include <linux/icmp.h>
-#include <net/icmp.h>
+#include <linux/netfilter.h>
+#include <net/netfilter/ipv4/nf_reject.h>
 #include <net/route.h>
 
 #include "icmp.h"
 
-void conenat_icmp_unreach(struct net *net, struct sk_buff *skb, int code)
+void conenat_icmp_unreach(struct net *net, struct sk_buff *skb, int hook,
+			  int code)
 {
 	struct flowi4 fl4 = { .daddr = ip_hdr(skb)->saddr };
 	struct rtable *rt;
 
+	/*
+	 * nf_send_unreach() would route by skb->dev, which a SYN kept for
+	 * later no longer has: route here, by namespace.
+	 */
 	if (!skb_dst(skb)) {
 		rt = ip_route_output_key(net, &fl4);
 		if (IS_ERR(rt))
 			return;
 		skb_dst_set(skb, &rt->dst);
 	}
-	icmp_send(skb, ICMP_DEST_UNREACH, code, 0);
+	nf_send_unreach(skb, code, hook == NF_INET_PRE_ROUTING ?
+			NF_INET_FORWARD : hook);
 }

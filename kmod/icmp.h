@@ -6,9 +6,11 @@
 #include <net/net_namespace.h>
 
 /*
- * Answer skb with ICMP destination unreachable, code: from any hook, since
- * a packet not yet routed gets the route back to its source first.
+ * Answer skb with ICMP destination unreachable, code, as netfilter's
+ * REJECT does (never for a fragment or a bad checksum); from any hook,
+ * since a packet not yet routed gets the route back to its source first.
  */
-void conenat_icmp_unreach(struct net *net, struct sk_buff *skb, int code);
+void conenat_icmp_unreach(struct net *net, struct sk_buff *skb, int hook,
+			  int code);
 
 #endif /* _CONENAT_ICMP_H */

@@ -2,9 +2,11 @@
 /*
  * NAT instances: named, per network namespace, created and changed over
  * netlink (under the namespace's mutex) and read by the packet path (RCU).
- * A deleted instance first stops translating, then loses its mappings.
+ * Each has pools of external ports, made when it is created or changed;
+ * a deleted instance first stops translating, then loses its mappings.
  */
 
+#include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netlink.h>
@@ -46,7 +48,6 @@ static void conenat_instance_free_rcu(struct rcu_head *rcu)
 	struct conenat_instance *inst =
 		container_of(rcu, struct conenat_instance, rcu);
 
-	conenat_pools_free(rcu_dereference_raw(inst->pools));
 	kfree(rcu_dereference_raw(inst->cfg));
 	free_percpu(inst->stats);
 	kfree(inst);
@@ -90,6 +91,77 @@ static int conenat_check_addrs(struct conenat_net *cn,
 	return 0;
 }
 
+/* The device's index and primary address, 0 for what it lacks. */
+static int conenat_device(struct net *net, const char *ifname, __be32 *addr)
+{
+	struct net_device *dev;
+	int ifindex = 0;
+
+	*addr = 0;
+	rcu_read_lock();
+	dev = dev_get_by_name_rcu(net, ifname);
+	if (dev) {
+		ifindex = dev->ifindex;
+		*addr = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+	}
+	rcu_read_unlock();
+	return ifindex;
+}
+
+/* Pools for the settings: their addresses, or the device's one. */
+static struct conenat_pools *conenat_cfg_pools(struct conenat_instance *inst,
+					       const struct conenat_cfg *cfg,
+					       __be32 dev_addr)
+{
+	if (cfg->naddrs)
+		return conenat_pools_new(inst, cfg->addrs, cfg->naddrs,
+					 cfg->port_min, cfg->port_max);
+	return conenat_pools_new(inst, &dev_addr, dev_addr ? 1 : 0,
+				 cfg->port_min, cfg->port_max);
+}
+
+static struct conenat_pools *conenat_inst_pools(struct conenat_instance *inst)
+{
+	return rcu_dereference_protected(inst->pools,
+					 lockdep_is_held(&inst->cn->lock));
+}
+
+static void conenat_reap_now(struct conenat_net *cn)
+{
+	mutex_lock(&cn->gc_lock);
+	conenat_mappings_reap(cn);
+	mutex_unlock(&cn->gc_lock);
+}
+
+/*
+ * Remove the mappings of pools no packet can reach any more, in one pass:
+ * those still being made finish first (no packet still works with the old
+ * settings after the grace period), and the pools are freed after the
+ * next one (removals that other CPUs claimed still return their ports).
+ */
+static void conenat_retire_pools(struct conenat_net *cn,
+				 struct conenat_pools *pools, bool free)
+{
+	synchronize_rcu();
+	conenat_pools_flush(pools);
+	conenat_reap_now(cn);
+	if (free)
+		conenat_pools_free(pools);
+}
+
+/* Put new pools in the place of the old ones, which are retired. */
+static void conenat_swap_pools(struct conenat_instance *inst,
+			       struct conenat_pools *pools)
+{
+	struct conenat_net *cn = inst->cn;
+	struct conenat_pools *old = conenat_inst_pools(inst);
+
+	conenat_pools_unpublish(cn, old);
+	conenat_pools_publish(cn, pools);
+	rcu_assign_pointer(inst->pools, pools);
+	conenat_retire_pools(cn, old, true);
+}
+
 static int conenat_first_instance(struct conenat_net *cn)
 {
 	int ret;
@@ -111,6 +183,8 @@ static void conenat_last_instance(struct conenat_net *cn)
 	conenat_hooks_unregister(cn->net);
 	nf_ct_netns_put(cn->net, NFPROTO_IPV4);
 	cancel_delayed_work_sync(&cn->gc);
+	/* Every mapping is dying: the collector's last run frees them. */
+	conenat_reap_now(cn);
 	/* Nothing answers them once the collector stops. */
 	conenat_syns_flush(cn);
 }
@@ -118,48 +192,62 @@ static void conenat_last_instance(struct conenat_net *cn)
 int conenat_instance_add(struct conenat_net *cn, const char *name,
 			 struct conenat_cfg *cfg, struct netlink_ext_ack *extack)
 {
+	struct conenat_pools *pools = NULL;
 	struct conenat_instance *inst;
-	struct conenat_pools *pools;
+	__be32 dev_addr;
 	int ret;
+
+	ret = -ENOMEM;
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	if (!inst)
+		goto err_cfg;
+	inst->stats = alloc_percpu(struct conenat_stats);
+	if (!inst->stats)
+		goto err_free;
+	strscpy(inst->name, name, sizeof(inst->name));
+	inst->cn = cn;
+	refcount_set(&inst->refcnt, 1);
 
 	mutex_lock(&cn->lock);
 	ret = -EEXIST;
 	if (conenat_instance_find(cn, name)) {
 		NL_SET_ERR_MSG(extack, "a NAT instance of that name exists");
-		goto out;
+		goto err_unlock;
 	}
 	ret = conenat_check_addrs(cn, NULL, cfg, extack);
 	if (ret)
-		goto out;
+		goto err_unlock;
+	inst->ifindex = conenat_device(cn->net, cfg->ifname, &dev_addr);
 	ret = -ENOMEM;
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
-	if (!inst)
-		goto out;
-	inst->stats = alloc_percpu(struct conenat_stats);
-	pools = conenat_pools_new(cfg->port_min, cfg->port_max);
-	if (!inst->stats || !pools)
-		goto err_free;
+	pools = conenat_cfg_pools(inst, cfg, dev_addr);
+	if (!pools)
+		goto err_unlock;
+	ret = -EADDRINUSE;
+	if (conenat_pools_clash(cn, pools, inst)) {
+		NL_SET_ERR_MSG(extack,
+			       "the device's address belongs to another NAT instance");
+		goto err_unlock;
+	}
 	if (!cn->ninstances) {
 		ret = conenat_first_instance(cn);
 		if (ret)
-			goto err_free;
+			goto err_unlock;
 	}
-	strscpy(inst->name, name, sizeof(inst->name));
-	inst->cn = cn;
-	refcount_set(&inst->refcnt, 1);
 	RCU_INIT_POINTER(inst->cfg, cfg);
+	conenat_pools_publish(cn, pools);
 	RCU_INIT_POINTER(inst->pools, pools);
 	list_add_tail_rcu(&inst->list, &cn->instances);
 	WRITE_ONCE(cn->ninstances, cn->ninstances + 1);
 	mutex_unlock(&cn->lock);
 	return 0;
 
-err_free:
+err_unlock:
+	mutex_unlock(&cn->lock);
 	conenat_pools_free(pools);
+err_free:
 	free_percpu(inst->stats);
 	kfree(inst);
-out:
-	mutex_unlock(&cn->lock);
+err_cfg:
 	kfree(cfg);
 	return ret;
 }
@@ -168,85 +256,166 @@ out:
 static bool conenat_cfg_needs_flush(const struct conenat_cfg *old,
 				    const struct conenat_cfg *new)
 {
+	return old->mapping != new->mapping ||
+	       old->filtering != new->filtering ||
+	       old->tcp_filtering != new->tcp_filtering;
+}
+
+/* Do the settings need new pools? */
+static bool conenat_cfg_needs_pools(const struct conenat_cfg *old,
+				    const struct conenat_cfg *new)
+{
 	return strcmp(old->ifname, new->ifname) ||
 	       old->naddrs != new->naddrs ||
 	       memcmp(old->addrs, new->addrs, sizeof(old->addrs)) ||
 	       old->port_min != new->port_min ||
-	       old->port_max != new->port_max ||
-	       old->mapping != new->mapping ||
-	       old->filtering != new->filtering ||
-	       old->tcp_filtering != new->tcp_filtering;
+	       old->port_max != new->port_max;
 }
 
 int conenat_instance_change(struct conenat_instance *inst,
 			    struct conenat_cfg *cfg,
 			    struct netlink_ext_ack *extack)
 {
-	struct conenat_pools *pools = NULL, *old_pools = NULL;
+	struct conenat_pools *pools = NULL;
 	struct conenat_net *cn = inst->cn;
 	struct conenat_cfg *old;
-	bool flush;
+	__be32 dev_addr;
+	int ifindex = 0;
 	int ret;
 
-	mutex_lock(&cn->lock);
-	ret = -ENOENT;
-	if (inst->dead) {
-		NL_SET_ERR_MSG(extack, "no such NAT instance");
-		goto err;
-	}
+	lockdep_assert_held(&cn->lock);
 	old = rcu_dereference_protected(inst->cfg, lockdep_is_held(&cn->lock));
 	ret = conenat_check_addrs(cn, inst, cfg, extack);
 	if (ret)
 		goto err;
-	flush = conenat_cfg_needs_flush(old, cfg);
-	if (old->port_min != cfg->port_min || old->port_max != cfg->port_max) {
+	if (conenat_cfg_needs_pools(old, cfg)) {
+		ifindex = conenat_device(cn->net, cfg->ifname, &dev_addr);
 		ret = -ENOMEM;
-		pools = conenat_pools_new(cfg->port_min, cfg->port_max);
+		pools = conenat_cfg_pools(inst, cfg, dev_addr);
 		if (!pools)
 			goto err;
+		ret = -EADDRINUSE;
+		if (conenat_pools_clash(cn, pools, inst)) {
+			NL_SET_ERR_MSG(extack,
+				       "the device's address belongs to another NAT instance");
+			conenat_pools_free(pools);
+			goto err;
+		}
 	}
 	rcu_assign_pointer(inst->cfg, cfg);
-	if (pools)
-		old_pools = rcu_replace_pointer(inst->pools, pools,
-						lockdep_is_held(&cn->lock));
-	if (flush) {
-		/* No packet still works under the old settings after this. */
-		synchronize_rcu();
-		conenat_mappings_flush(inst);
+	if (pools) {
+		WRITE_ONCE(inst->ifindex, ifindex);
+		conenat_swap_pools(inst, pools);
+	} else if (conenat_cfg_needs_flush(old, cfg)) {
+		conenat_retire_pools(cn, conenat_inst_pools(inst), false);
 	}
-	mutex_unlock(&cn->lock);
 	kfree_rcu(old, rcu);
-	conenat_pools_free(old_pools);
 	return 0;
 
 err:
-	mutex_unlock(&cn->lock);
 	kfree(cfg);
 	return ret;
 }
 
+/* Kill conntrack entries translated to or from a vanished address. */
+static int conenat_ct_on_addr(struct nf_conn *ct, void *data)
+{
+	__be32 addr = *(__be32 *)data;
+
+	return (ct->status & IPS_SRC_NAT &&
+		ct->tuplehash[IP_CT_DIR_REPLY].tuple.dst.u3.ip == addr) ||
+	       (ct->status & IPS_DST_NAT &&
+		ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple.dst.u3.ip == addr);
+}
+
+/*
+ * An instance without addresses of its own follows its device's primary
+ * address (as masquerade does): the mappings and conntrack entries of an
+ * address that went end with it, and new flows use the new one.
+ */
+static void conenat_instance_follow(struct conenat_instance *inst,
+				    struct net_device *dev, bool gone)
+{
+	const struct conenat_cfg *cfg = rcu_dereference_protected(inst->cfg,
+					lockdep_is_held(&inst->cn->lock));
+	struct conenat_pools *pools, *old = conenat_inst_pools(inst);
+	struct nf_ct_iter_data iter = { .net = inst->cn->net };
+	__be32 addr = 0, old_addr = old->naddrs ? old->addrs[0] : 0;
+
+	WRITE_ONCE(inst->ifindex, gone ? 0 : dev->ifindex);
+	if (cfg->naddrs)
+		return;
+	if (!gone)
+		addr = inet_select_addr(dev, 0, RT_SCOPE_UNIVERSE);
+	if (addr == old_addr)
+		return;
+	pools = conenat_cfg_pools(inst, cfg, addr);
+	if (!pools || conenat_pools_clash(inst->cn, pools, inst)) {
+		pr_warn_ratelimited("conenat: %s: cannot follow %pI4 on %s\n",
+				    inst->name, &addr, dev->name);
+		conenat_pools_free(pools);
+		pools = conenat_cfg_pools(inst, cfg, 0);
+		if (!pools)
+			return;
+	}
+	conenat_swap_pools(inst, pools);
+	if (old_addr) {
+		iter.data = &old_addr;
+		nf_ct_iterate_cleanup_net(conenat_ct_on_addr, &iter);
+	}
+}
+
+void conenat_instances_follow(struct net_device *dev, bool gone)
+{
+	struct conenat_net *cn = conenat_pernet(dev_net(dev));
+	struct conenat_instance *inst;
+
+	mutex_lock(&cn->lock);
+	list_for_each_entry(inst, &cn->instances, list) {
+		const struct conenat_cfg *cfg =
+			rcu_dereference_protected(inst->cfg,
+						  lockdep_is_held(&cn->lock));
+
+		if (!strcmp(cfg->ifname, dev->name))
+			conenat_instance_follow(inst, dev, gone);
+		else if (inst->ifindex == dev->ifindex)
+			WRITE_ONCE(inst->ifindex, 0);	/* renamed away */
+	}
+	mutex_unlock(&cn->lock);
+}
+
+/*
+ * Stop translating (packets that saw the instance alive finish first),
+ * then remove its mappings and pools.  Once only: the caller found it on
+ * the list under the lock.
+ */
 static void conenat_instance_unlink(struct conenat_instance *inst)
 {
 	struct conenat_net *cn = inst->cn;
+	struct conenat_pools *pools = conenat_inst_pools(inst);
 
 	lockdep_assert_held(&cn->lock);
 	WRITE_ONCE(inst->dead, true);
 	list_del_rcu(&inst->list);
-	/* Packets that saw it alive finish before its mappings go. */
-	synchronize_rcu();
-	conenat_mappings_flush(inst);
+	conenat_pools_unpublish(cn, pools);
+	RCU_INIT_POINTER(inst->pools, NULL);
+	conenat_retire_pools(cn, pools, true);
 	WRITE_ONCE(cn->ninstances, cn->ninstances - 1);
 	if (!cn->ninstances)
 		conenat_last_instance(cn);
 }
 
+void conenat_instance_flush(struct conenat_instance *inst)
+{
+	lockdep_assert_held(&inst->cn->lock);
+	conenat_pools_flush(conenat_inst_pools(inst));
+	conenat_reap_now(inst->cn);
+}
+
 void conenat_instance_del(struct conenat_instance *inst)
 {
-	struct conenat_net *cn = inst->cn;
-
-	mutex_lock(&cn->lock);
+	lockdep_assert_held(&inst->cn->lock);
 	conenat_instance_unlink(inst);
-	mutex_unlock(&cn->lock);
 	conenat_instance_put(inst);
 }
 
@@ -255,10 +424,8 @@ void conenat_instances_destroy(struct conenat_net *cn)
 	struct conenat_instance *inst, *tmp;
 
 	mutex_lock(&cn->lock);
-	list_for_each_entry_safe(inst, tmp, &cn->instances, list) {
-		conenat_instance_unlink(inst);
-		conenat_instance_put(inst);
-	}
+	list_for_each_entry_safe(inst, tmp, &cn->instances, list)
+		conenat_instance_del(inst);
 	mutex_unlock(&cn->lock);
 }
 

@@ -47,8 +47,9 @@ struct conenat_instance {
 	struct conenat_net *cn;
 	char name[CONENAT_NAME_LEN];
 	bool dead;			/* deleted: translate nothing */
+	int ifindex;			/* of cfg->ifname, 0 while absent */
 	struct conenat_cfg __rcu *cfg;
-	struct conenat_pools __rcu *pools;
+	struct conenat_pools __rcu *pools; /* NULL once deleted */
 	atomic_t nmappings;
 	struct conenat_stats __percpu *stats;
 	struct rcu_head rcu;
@@ -68,11 +69,19 @@ void conenat_instance_put(struct conenat_instance *inst);
 
 int conenat_instance_add(struct conenat_net *cn, const char *name,
 			 struct conenat_cfg *cfg, struct netlink_ext_ack *extack);
+/*
+ * The rest under cn->lock, for an instance found on the list under it.
+ * Change takes cfg (a new copy of the settings), even when it fails.
+ */
 int conenat_instance_change(struct conenat_instance *inst,
 			    struct conenat_cfg *cfg,
 			    struct netlink_ext_ack *extack);
+/* Remove every mapping, in one pass: flows made meanwhile stay. */
+void conenat_instance_flush(struct conenat_instance *inst);
 void conenat_instance_del(struct conenat_instance *inst);
 void conenat_instances_destroy(struct conenat_net *cn);
+/* The device named by instances appeared, went or changed address. */
+void conenat_instances_follow(struct net_device *dev, bool gone);
 void conenat_instance_stats(struct conenat_instance *inst,
 			    struct conenat_stats *sum);
 

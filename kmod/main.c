@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/conenat.h>
 
+#include "follow.h"
 #include "mapping.h"
 #include "netlink.h"
 #include "netns.h"
@@ -23,9 +24,12 @@ static int __init conenat_mod_init(void)
 	ret = conenat_netns_init();
 	if (ret)
 		goto err_caches;
-	ret = conenat_target_init();
+	ret = conenat_follow_init();
 	if (ret)
 		goto err_netns;
+	ret = conenat_target_init();
+	if (ret)
+		goto err_follow;
 	ret = conenat_genetlink_init();
 	if (ret)
 		goto err_target;
@@ -34,6 +38,8 @@ static int __init conenat_mod_init(void)
 
 err_target:
 	conenat_target_uninit();
+err_follow:
+	conenat_follow_uninit();
 err_netns:
 	conenat_netns_uninit();
 err_caches:
@@ -46,8 +52,9 @@ static void __exit conenat_mod_exit(void)
 {
 	conenat_genetlink_uninit();
 	conenat_target_uninit();
+	conenat_follow_uninit();
 	conenat_netns_uninit();
-	/* Mappings, remotes and instances are freed by RCU callbacks. */
+	/* Mappings, remotes, pools and instances are freed by RCU callbacks. */
 	rcu_barrier();
 	conenat_mapping_caches_destroy();
 }

@@ -1,51 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Mappings: an internal endpoint's claim on an external endpoint, found by
- * the key its mapping behaviour shares it by (outbound) and by the
- * external endpoint (inbound), with the remotes it has talked to (the
+ * the key its mapping behaviour shares it by (outbound) and through its
+ * pool's owner array (inbound), with the remotes it has talked to (the
  * filter's permissions, and the conntrack entries to end with it).
  *
- * Lookups are RCU; changes take rhashtable's per-bucket locks and, for a
- * mapping's remotes, the mapping's own lock.  Nothing global is locked.
+ * Lookups are RCU; changes take rhashtable's per-bucket locks, the pool's
+ * lock and, for a mapping's remotes, the mapping's own lock.  Nothing
+ * global is locked.  The lifetime rules are at struct conenat_mapping.
  */
 
 #include <linux/icmp.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netfilter/nf_conntrack_core.h>
-#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "mapping.h"
+#include "nat.h"
 #include "netlink.h"
 #include "syn.h"
 
-/* Remotes a mapping remembers beyond those it sent to (inbound, EIF). */
+/* Remotes a mapping remembers, those it sent to included. */
+#define CONENAT_MAX_REMOTES 4096
+/* Remotes it remembers beyond those it sent to (inbound, EIF). */
 #define CONENAT_MAX_INBOUND_REMOTES 1024
-/* Mappings the GC looks at before letting RCU and the scheduler in. */
-#define CONENAT_GC_BATCH 1024
+/* Owner slots a flush looks at before letting RCU and the scheduler in. */
+#define CONENAT_FLUSH_BATCH 1024
+/* Mappings the collector frees before letting the scheduler in. */
+#define CONENAT_REAP_BATCH 64
 
 static struct kmem_cache *mapping_cache __read_mostly;
 static struct kmem_cache *remote_cache __read_mostly;
 
+/* Sized for a busy gateway from the start; never shrunk by a flush. */
 static const struct rhashtable_params int_params = {
 	.key_len = sizeof(struct conenat_int_key),
 	.key_offset = offsetof(struct conenat_mapping, ikey),
 	.head_offset = offsetof(struct conenat_mapping, int_node),
-	.automatic_shrinking = true,
-};
-
-static const struct rhashtable_params ext_params = {
-	.key_len = sizeof(struct conenat_ext_key),
-	.key_offset = offsetof(struct conenat_mapping, ekey),
-	.head_offset = offsetof(struct conenat_mapping, ext_node),
-	.automatic_shrinking = true,
+	.nelem_hint = 4096,
 };
 
 static const struct rhashtable_params remote_params = {
 	.key_len = sizeof(struct conenat_remote_key),
 	.key_offset = offsetof(struct conenat_remote, key),
 	.head_offset = offsetof(struct conenat_remote, node),
-	.automatic_shrinking = true,
+	.nelem_hint = 4096,
 };
 
 int __init conenat_mapping_caches_init(void)
@@ -68,31 +67,36 @@ int conenat_mappings_init(struct conenat_net *cn)
 {
 	int ret;
 
-	ret = rhashtable_init(&cn->by_int, &int_params);
+	ret = conenat_wheel_init(&cn->wheel);
 	if (ret)
 		return ret;
-	ret = rhashtable_init(&cn->by_ext, &ext_params);
+	ret = rhashtable_init(&cn->by_int, &int_params);
 	if (ret)
-		goto err_int;
+		goto err_wheel;
 	ret = rhashtable_init(&cn->remotes, &remote_params);
 	if (ret)
-		goto err_ext;
+		goto err_int;
+	init_llist_head(&cn->dying);
+	mutex_init(&cn->gc_lock);
 	INIT_DELAYED_WORK(&cn->gc, conenat_gc_work);
 	return 0;
 
-err_ext:
-	rhashtable_destroy(&cn->by_ext);
 err_int:
 	rhashtable_destroy(&cn->by_int);
+err_wheel:
+	conenat_wheel_destroy(&cn->wheel);
 	return ret;
 }
 
-/* Called with every instance of the namespace gone, so tables are empty. */
+/* Called with every instance of the namespace gone: all is dying. */
 void conenat_mappings_destroy(struct conenat_net *cn)
 {
 	cancel_delayed_work_sync(&cn->gc);
+	mutex_lock(&cn->gc_lock);
+	conenat_mappings_reap(cn);
+	mutex_unlock(&cn->gc_lock);
+	conenat_wheel_destroy(&cn->wheel);
 	rhashtable_destroy(&cn->remotes);
-	rhashtable_destroy(&cn->by_ext);
 	rhashtable_destroy(&cn->by_int);
 }
 
@@ -100,12 +104,6 @@ struct conenat_mapping *conenat_lookup_int(struct conenat_net *cn,
 					   const struct conenat_int_key *key)
 {
 	return rhashtable_lookup(&cn->by_int, key, int_params);
-}
-
-struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
-					   const struct conenat_ext_key *key)
-{
-	return rhashtable_lookup(&cn->by_ext, key, ext_params);
 }
 
 static void conenat_mapping_free_rcu(struct rcu_head *rcu)
@@ -147,17 +145,12 @@ static u16 conenat_port_for(struct conenat_pool *pool,
 static struct conenat_mapping *conenat_mapping_new(struct conenat_instance *inst,
 						   const struct conenat_cfg *cfg,
 						   const struct conenat_int_key *key,
-						   __be32 ext_addr)
+						   struct conenat_pool *pool)
 {
 	struct conenat_subscriber *sub;
 	struct conenat_mapping *m;
-	struct conenat_pool *pool;
 	u16 port;
 
-	pool = conenat_pool_get(rcu_dereference(inst->pools), ext_addr,
-				key->proto);
-	if (!pool)
-		return ERR_PTR(-ENOMEM);
 	sub = conenat_subscriber_hold(inst->cn, inst, key->int_addr,
 				      cfg->mapping_limit);
 	if (IS_ERR(sub))
@@ -171,68 +164,161 @@ static struct conenat_mapping *conenat_mapping_new(struct conenat_instance *inst
 		return ERR_PTR(port ? -ENOMEM : -ENOSPC);
 	}
 	m->ikey = *key;
-	m->ekey.addr = ext_addr;
+	m->ekey.addr = pool->addr;
 	m->ekey.port = htons(port);
 	m->ekey.proto = key->proto;
-	m->inst = inst;
 	m->pool = pool;
 	m->sub = sub;
 	spin_lock_init(&m->lock);
 	return m;
 }
 
-/* Undo conenat_mapping_new() of a mapping nobody has seen. */
-static void conenat_mapping_discard(struct conenat_mapping *m)
+/*
+ * Give up a mapping that lost the race for its key: on the wheel but seen
+ * by nobody else, so it is claimed here and the collector frees it.
+ */
+static void conenat_mapping_abandon(struct conenat_mapping *m)
 {
+	struct conenat_net *cn = conenat_mapping_inst(m)->cn;
+
+	set_bit(CONENAT_MAP_DYING_BIT, &m->state);
 	conenat_port_put(m->pool, ntohs(m->ekey.port), 0);
-	conenat_subscriber_release(m->inst->cn, m->sub);
-	kmem_cache_free(mapping_cache, m);
+	conenat_subscriber_release(cn, m->sub);
+	llist_add(&m->dying, &cn->dying);
+}
+
+/*
+ * Make the mapping findable inbound.  A removal claimed meanwhile may
+ * have cleared the slot before it was set: the full barrier pairs with
+ * the claim's, so one of the two sees the other, and the slot is left
+ * clear.
+ */
+static void conenat_mapping_publish(struct conenat_mapping *m)
+{
+	struct conenat_mapping __rcu **slot =
+		&m->pool->owner[ntohs(m->ekey.port) - m->pool->lo];
+
+	rcu_assign_pointer(*slot, m);
+	smp_mb(); /* pairs with the claim's test_and_set_bit() */
+	if (conenat_mapping_dying(m))
+		cmpxchg((struct conenat_mapping **)slot, m, NULL);
 }
 
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_cfg *cfg,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr, u32 timeout,
+					       struct conenat_pool *pool,
+					       const struct nf_conn *ct,
+					       u32 timeout,
 					       const struct conenat_dest *dest)
 {
 	struct conenat_net *cn = inst->cn;
 	struct conenat_mapping *m, *old;
-	int err;
 
-	m = conenat_mapping_new(inst, cfg, key, ext_addr);
+	m = conenat_mapping_new(inst, cfg, key, pool);
 	if (IS_ERR(m))
 		return m;
 	m->expires = jiffies + timeout * HZ;
+	m->zone = *nf_ct_zone(ct);
+	conenat_wheel_add(&cn->wheel, m);
 
-	/*
-	 * By the internal key first: if another CPU made the mapping first
-	 * (or the table is full), this one was never seen by anybody.
-	 */
 	old = rhashtable_lookup_get_insert_fast(&cn->by_int, &m->int_node,
 						int_params);
 	if (old) {
-		conenat_mapping_discard(m);
-		return old;
+		conenat_mapping_abandon(m);
+		if (IS_ERR(old))
+			return old;
+		/* Another CPU made it first; a dying one keeps the key a moment. */
+		return conenat_mapping_dying(old) ? ERR_PTR(-EAGAIN) : old;
 	}
 	atomic_inc(&inst->nmappings);
 	this_cpu_inc(inst->stats->created);
-	/* The port is ours alone: only a full table refuses the endpoint. */
-	err = rhashtable_lookup_insert_fast(&cn->by_ext, &m->ext_node,
-					    ext_params);
-	if (err) {
-		conenat_mapping_remove(m, false);
-		return ERR_PTR(err);
-	}
+	conenat_mapping_publish(m);
 	conenat_notify_map(m, CONENAT_CMD_NEW_MAP, false,
 			   cfg->flags & CONENAT_NAT_F_EVENT_DEST ? dest : NULL);
 	return m;
 }
 
-/* End the conntrack entry between a remote and the external endpoint. */
-static void conenat_kill_conntrack(struct net *net,
-				   const struct conenat_mapping *m,
-				   const struct conenat_remote *r)
+/*
+ * Unhash a mapping whose removal this caller claimed: nothing finds it
+ * any more, its port is free again (after the quarantine), and the
+ * collector gets it.  Under RCU; safe from any context.
+ */
+static void conenat_mapping_unlink(struct conenat_mapping *m, bool expired)
 {
+	struct conenat_instance *inst = conenat_mapping_inst(m);
+	struct conenat_pool *pool = m->pool;
+	struct conenat_net *cn = inst->cn;
+	u16 port = ntohs(m->ekey.port);
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "conenat: unlink outside RCU");
+	rhashtable_remove_fast(&cn->by_int, &m->int_node, int_params);
+	cmpxchg((struct conenat_mapping **)&pool->owner[port - pool->lo], m,
+		NULL);
+	/* From here on no remote is added: the collector owns the list. */
+	spin_lock_bh(&m->lock);
+	spin_unlock_bh(&m->lock);
+
+	conenat_port_put(pool, port, rcu_dereference(inst->cfg)->port_quarantine);
+	conenat_subscriber_release(cn, m->sub);
+	atomic_dec(&inst->nmappings);
+	if (expired)
+		this_cpu_inc(inst->stats->expired);
+	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired, NULL);
+	llist_add(&m->dying, &cn->dying);
+}
+
+void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
+{
+	if (!test_and_set_bit(CONENAT_MAP_DYING_BIT, &m->state))
+		conenat_mapping_unlink(m, expired);
+}
+
+/* Remove the mappings of the pool's ports [from, to). */
+static void conenat_pool_flush_range(struct conenat_pool *pool, u32 from,
+				     u32 to)
+{
+	struct conenat_mapping *m;
+	u32 i;
+
+	rcu_read_lock();
+	for (i = from; i < to; i++) {
+		m = rcu_dereference(pool->owner[i]);
+		if (m)
+			conenat_mapping_remove(m, false);
+	}
+	rcu_read_unlock();
+}
+
+void conenat_pools_flush(struct conenat_pools *pools)
+{
+	struct conenat_pool *pool;
+	unsigned int i, p;
+	u32 from, n;
+
+	for (i = 0; i < pools->naddrs; i++) {
+		for (p = 0; p < CONENAT_NPROTOS; p++) {
+			pool = pools->pool[i][p];
+			n = pool->hi - pool->lo + 1;
+			for (from = 0; from < n; from += CONENAT_FLUSH_BATCH) {
+				conenat_pool_flush_range(pool, from,
+							 min(n, from + CONENAT_FLUSH_BATCH));
+				cond_resched();
+			}
+		}
+	}
+}
+
+/*
+ * The conntrack entry between a remote and the external endpoint, with a
+ * reference, if it is still the mapping's (a port freed without
+ * quarantine may serve another internal endpoint already).
+ */
+static struct nf_conn *conenat_remote_conntrack(struct net *net,
+						const struct conenat_mapping *m,
+						const struct conenat_remote *r)
+{
+	const struct nf_conntrack_tuple *internal;
 	struct nf_conntrack_tuple tuple = {};
 	struct nf_conntrack_tuple_hash *h;
 	struct nf_conn *ct;
@@ -249,58 +335,91 @@ static void conenat_kill_conntrack(struct net *net,
 		tuple.src.u.all = r->key.port;
 		tuple.dst.u.all = m->ekey.port;
 	}
-	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	h = nf_conntrack_find_get(net, &m->zone, &tuple);
 	if (!h)
-		return;
+		return NULL;
 	ct = nf_ct_tuplehash_to_ctrack(h);
-	nf_ct_kill(ct);
+	internal = &ct->tuplehash[!NF_CT_DIRECTION(h)].tuple;
+	if (internal->src.u3.ip == m->ikey.int_addr &&
+	    internal->src.u.all == m->ikey.int_port)
+		return ct;
 	nf_ct_put(ct);
+	return NULL;
 }
 
-/* Claim a mapping's removal: only the first caller may unlink it. */
-static bool conenat_mapping_claim(struct conenat_mapping *m)
+static void conenat_kill_conntrack(struct net *net,
+				   const struct conenat_mapping *m,
+				   const struct conenat_remote *r)
 {
-	return !test_and_set_bit(0, &m->dead);
+	struct nf_conn *ct = conenat_remote_conntrack(net, m, r);
+
+	if (ct) {
+		nf_ct_kill(ct);
+		nf_ct_put(ct);
+	}
 }
 
 /*
- * Remove a claimed mapping: its permissions and conntrack entries end with
- * it, and its port is free again.  Safe from any context.
+ * Flow offloading (an nftables flowtable) takes a flow's packets past the
+ * hooks, so they refresh nothing: an expired mapping with an offloaded
+ * flow still alive gets the flow's timeout once more instead.  Asked only
+ * of mappings that expired (the collector, under RCU).
  */
-static void conenat_mapping_unlink(struct conenat_mapping *m, bool expired)
+bool conenat_mapping_offloaded(struct conenat_mapping *m)
 {
-	struct conenat_instance *inst = m->inst;
-	struct conenat_net *cn = inst->cn;
+	struct conenat_instance *inst = conenat_mapping_inst(m);
+	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
+	struct conenat_remote *r;
+	bool offloaded = false;
+	struct nf_conn *ct;
+
+	hlist_for_each_entry_rcu(r, &m->remotes, list) {
+		if (r->key.addr_only)
+			continue;
+		ct = conenat_remote_conntrack(inst->cn->net, m, r);
+		if (!ct)
+			continue;
+		offloaded = test_bit(IPS_OFFLOAD_BIT, &ct->status) &&
+			    !nf_ct_is_dying(ct);
+		if (offloaded)
+			conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
+		nf_ct_put(ct);
+		if (offloaded)
+			break;
+	}
+	return offloaded;
+}
+
+/* Free a dying mapping and its remotes (the collector, process context). */
+static void conenat_mapping_free(struct conenat_net *cn,
+				 struct conenat_mapping *m)
+{
 	struct conenat_remote *r;
 	struct hlist_node *tmp;
 
-	rhashtable_remove_fast(&cn->by_int, &m->int_node, int_params);
-	rhashtable_remove_fast(&cn->by_ext, &m->ext_node, ext_params);
-
-	spin_lock_bh(&m->lock);
+	conenat_wheel_del(&cn->wheel, m);
 	hlist_for_each_entry_safe(r, tmp, &m->remotes, list) {
 		if (!r->key.addr_only)
 			conenat_kill_conntrack(cn->net, m, r);
 		rhashtable_remove_fast(&cn->remotes, &r->node, remote_params);
-		hlist_del_rcu(&r->list);
 		call_rcu(&r->rcu, conenat_remote_free_rcu);
 	}
-	spin_unlock_bh(&m->lock);
-
-	conenat_port_put(m->pool, ntohs(m->ekey.port),
-			 rcu_dereference(inst->cfg)->port_quarantine);
-	conenat_subscriber_release(cn, m->sub);
-	atomic_dec(&inst->nmappings);
-	if (expired)
-		this_cpu_inc(inst->stats->expired);
-	conenat_notify_map(m, CONENAT_CMD_DEL_MAP, expired, NULL);
 	call_rcu(&m->rcu, conenat_mapping_free_rcu);
 }
 
-void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
+void conenat_mappings_reap(struct conenat_net *cn)
 {
-	if (conenat_mapping_claim(m))
-		conenat_mapping_unlink(m, expired);
+	struct conenat_mapping *m, *tmp;
+	struct llist_node *dying;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&cn->gc_lock);
+	dying = llist_del_all(&cn->dying);
+	llist_for_each_entry_safe(m, tmp, dying, dying) {
+		conenat_mapping_free(cn, m);
+		if (++n % CONENAT_REAP_BATCH == 0)
+			cond_resched();
+	}
 }
 
 static struct conenat_remote *
@@ -317,14 +436,16 @@ conenat_remote_lookup(struct conenat_net *cn, const struct conenat_mapping *m,
 static void conenat_remote_insert(struct conenat_mapping *m, __be32 addr,
 				  __be16 port, bool addr_only, bool permit)
 {
-	struct conenat_net *cn = m->inst->cn;
+	struct conenat_net *cn = conenat_mapping_inst(m)->cn;
 	struct conenat_remote *r;
 	int err;
 
 	r = conenat_remote_lookup(cn, m, addr, port, addr_only);
 	if (r)
 		goto found;
-	if (!permit && m->nremotes >= CONENAT_MAX_INBOUND_REMOTES)
+	/* Bounded: a scan of the Internet from one port costs no more. */
+	if (READ_ONCE(m->nremotes) >=
+	    (permit ? CONENAT_MAX_REMOTES : CONENAT_MAX_INBOUND_REMOTES))
 		return;
 	r = kmem_cache_zalloc(remote_cache, GFP_ATOMIC);
 	if (!r)
@@ -334,16 +455,16 @@ static void conenat_remote_insert(struct conenat_mapping *m, __be32 addr,
 	r->key.port = port;
 	r->key.addr_only = addr_only;
 	if (permit)
-		set_bit(CONENAT_REMOTE_PERMIT, &r->flags);
+		set_bit(CONENAT_REMOTE_PERMIT_BIT, &r->flags);
 
 	spin_lock_bh(&m->lock);
-	/* A removed mapping keeps no remotes: nothing would free them. */
-	err = test_bit(0, &m->dead) ? -ENOENT :
+	/* A removed mapping takes no remotes: its list is the collector's. */
+	err = conenat_mapping_dying(m) ? -ENOENT :
 	      rhashtable_lookup_insert_fast(&cn->remotes, &r->node,
 					    remote_params);
 	if (!err) {
 		hlist_add_head_rcu(&r->list, &m->remotes);
-		m->nremotes++;
+		WRITE_ONCE(m->nremotes, m->nremotes + 1);
 	}
 	spin_unlock_bh(&m->lock);
 	if (!err)
@@ -355,8 +476,8 @@ static void conenat_remote_insert(struct conenat_mapping *m, __be32 addr,
 	if (!r)
 		return;
 found:
-	if (permit && !test_bit(CONENAT_REMOTE_PERMIT, &r->flags))
-		set_bit(CONENAT_REMOTE_PERMIT, &r->flags);
+	if (permit && !test_bit(CONENAT_REMOTE_PERMIT_BIT, &r->flags))
+		set_bit(CONENAT_REMOTE_PERMIT_BIT, &r->flags);
 }
 
 /*
@@ -367,7 +488,8 @@ found:
 void conenat_remote_add(struct conenat_mapping *m, __be32 addr, __be16 port,
 			bool permit)
 {
-	const struct conenat_cfg *cfg = rcu_dereference(m->inst->cfg);
+	const struct conenat_cfg *cfg =
+		rcu_dereference(conenat_mapping_inst(m)->cfg);
 
 	conenat_remote_insert(m, addr, port, false, permit);
 	if (permit &&
@@ -378,93 +500,20 @@ void conenat_remote_add(struct conenat_mapping *m, __be32 addr, __be16 port,
 bool conenat_filter_permits(struct conenat_mapping *m, u8 filtering,
 			    __be32 addr, __be16 port)
 {
+	struct conenat_net *cn = conenat_mapping_inst(m)->cn;
 	struct conenat_remote *r;
 
 	switch (filtering) {
 	case CONENAT_FILTERING_EIF:
 		return true;
 	case CONENAT_FILTERING_ADF:
-		r = conenat_remote_lookup(m->inst->cn, m, addr, 0, true);
+		r = conenat_remote_lookup(cn, m, addr, 0, true);
 		break;
 	default:
-		r = conenat_remote_lookup(m->inst->cn, m, addr, port, false);
+		r = conenat_remote_lookup(cn, m, addr, port, false);
 		break;
 	}
-	return r && test_bit(CONENAT_REMOTE_PERMIT, &r->flags);
-}
-
-static bool conenat_sweep_matches(const struct conenat_mapping *m,
-				  const struct conenat_instance *inst,
-				  bool only_expired)
-{
-	return (!inst || m->inst == inst) &&
-	       (!only_expired || conenat_mapping_expired(m));
-}
-
-/*
- * Visit every mapping (of one instance, or all when inst is NULL) and
- * remove those that match; returns how many it removed.  A walk resumes
- * after the entry it last returned, which must still be in the table: so
- * that entry is unlinked only once the walk has moved past it, and, being
- * claimed, nobody else frees it while the walk pauses (releasing RCU every
- * CONENAT_GC_BATCH entries).
- */
-static unsigned int conenat_mappings_sweep(struct conenat_net *cn,
-					   const struct conenat_instance *inst,
-					   bool only_expired)
-{
-	struct conenat_mapping *m, *doomed = NULL;
-	unsigned int seen = 0, removed = 0;
-	struct rhashtable_iter iter;
-
-	rhashtable_walk_enter(&cn->by_ext, &iter);
-	rhashtable_walk_start(&iter);
-	while ((m = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(m)) {
-			if (PTR_ERR(m) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (doomed) {
-			conenat_mapping_unlink(doomed, only_expired);
-			removed++;
-			doomed = NULL;
-		}
-		if (conenat_sweep_matches(m, inst, only_expired) &&
-		    conenat_mapping_claim(m))
-			doomed = m;
-		if (++seen >= CONENAT_GC_BATCH) {
-			seen = 0;
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	if (doomed) {
-		conenat_mapping_unlink(doomed, only_expired);
-		removed++;
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-	return removed;
-}
-
-/*
- * Remove every mapping of the instance.  A sweep misses entries that
- * others removed while it paused (it resumes by position), so sweep
- * until one finds nothing; a dead instance makes no new mappings, so
- * then until none is left.
- */
-void conenat_mappings_flush(struct conenat_instance *inst)
-{
-	unsigned int passes = 0;
-
-	while (conenat_mappings_sweep(inst->cn, inst, false) ||
-	       (READ_ONCE(inst->dead) && atomic_read(&inst->nmappings))) {
-		if (WARN_ON_ONCE(++passes > 1000))
-			break;
-		cond_resched();
-	}
+	return r && test_bit(CONENAT_REMOTE_PERMIT_BIT, &r->flags);
 }
 
 void conenat_gc_work(struct work_struct *work)
@@ -472,7 +521,10 @@ void conenat_gc_work(struct work_struct *work)
 	struct conenat_net *cn = container_of(to_delayed_work(work),
 					      struct conenat_net, gc);
 
-	conenat_mappings_sweep(cn, NULL, true);
+	mutex_lock(&cn->gc_lock);
+	conenat_wheel_run(cn);
+	conenat_mappings_reap(cn);
+	mutex_unlock(&cn->gc_lock);
 	conenat_syns_expire(cn);
 	if (READ_ONCE(cn->ninstances))
 		queue_delayed_work(system_power_efficient_wq, &cn->gc, HZ);

@@ -2,9 +2,10 @@
 #ifndef _CONENAT_MAPPING_H
 #define _CONENAT_MAPPING_H
 
-#include <linux/atomic.h>
 #include <linux/jiffies.h>
+#include <linux/llist.h>
 #include <linux/rhashtable.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "instance.h"
 #include "subscriber.h"
@@ -28,23 +29,53 @@ struct conenat_ext_key {
 	u8 pad;
 };
 
+/* Bits of conenat_mapping.state. */
+enum conenat_mapping_state {
+	/* Removal claimed: unhashed or being unhashed, freed by the collector. */
+	CONENAT_MAP_DYING_BIT,
+};
+
+/*
+ * A mapping's life: made on a flow's first packet and put on the wheel,
+ * then in the internal table and its pool's owner array.  Whoever claims
+ * its removal (CONENAT_MAP_DYING_BIT: the packet path replacing an expired
+ * one, the collector, a flush, a deletion) unhashes it and hands it to the
+ * collector (conenat_net.dying), which alone frees it: it takes it off the
+ * wheel, ends its remotes and their conntrack entries, and frees it after
+ * an RCU grace period.  Readers hold RCU.
+ */
 struct conenat_mapping {
 	struct rhash_head int_node;
-	struct rhash_head ext_node;
-	struct conenat_int_key ikey;
+	struct hlist_node wheel_node;	/* in its wheel slot */
+	struct conenat_int_key ikey;	/* ikey.inst: its instance */
 	struct conenat_ext_key ekey;
 	unsigned long expires;		/* jiffies */
-	atomic64_t pkts_out;
-	atomic64_t pkts_in;
-	struct conenat_instance *inst;
+	u64 pkts_out;			/* racy counts: no atomics per packet */
+	u64 pkts_in;
 	struct conenat_pool *pool;
 	struct conenat_subscriber *sub;	/* its internal address's count */
-	spinlock_t lock;		/* remotes list */
-	struct hlist_head remotes;
-	unsigned int nremotes;
-	unsigned long dead;		/* bit 0: removal claimed */
-	struct rcu_head rcu;
+	struct hlist_head remotes;	/* under lock; the collector's once dying */
+	spinlock_t lock;
+	u16 nremotes;
+	u16 wheel_slot;			/* the collector's */
+	struct nf_conntrack_zone zone;	/* of the flow that made it */
+	unsigned long state;		/* enum conenat_mapping_state */
+	union {
+		struct llist_node dying;	/* claimed, until the collector */
+		struct rcu_head rcu;		/* then until freed */
+	};
 };
+
+static inline struct conenat_instance *
+conenat_mapping_inst(const struct conenat_mapping *m)
+{
+	return (struct conenat_instance *)m->ikey.inst;
+}
+
+static inline bool conenat_mapping_dying(const struct conenat_mapping *m)
+{
+	return test_bit(CONENAT_MAP_DYING_BIT, &m->state);
+}
 
 /* Where the flow that makes a mapping goes (for the mapping event). */
 struct conenat_dest {
@@ -56,13 +87,15 @@ struct conenat_dest {
 struct conenat_remote_key {
 	const struct conenat_mapping *m;
 	__be32 addr;
-	__be16 port;			/* 0 with CONENAT_REMOTE_ADDR_ONLY */
+	__be16 port;			/* 0 with addr_only */
 	u8 addr_only;
 	u8 pad;
 };
 
-/* Bit of conenat_remote.flags: the mapping sent to it. */
-#define CONENAT_REMOTE_PERMIT 0
+/* Bits of conenat_remote.flags. */
+enum conenat_remote_flags {
+	CONENAT_REMOTE_PERMIT_BIT,	/* the mapping sent to it */
+};
 
 struct conenat_remote {
 	struct rhash_head node;
@@ -92,21 +125,29 @@ static inline void conenat_mapping_refresh(struct conenat_mapping *m,
 		WRITE_ONCE(m->expires, expires);
 }
 
+/* A live mapping by internal key, or NULL (RCU). */
 struct conenat_mapping *conenat_lookup_int(struct conenat_net *cn,
 					   const struct conenat_int_key *key);
-struct conenat_mapping *conenat_lookup_ext(struct conenat_net *cn,
-					   const struct conenat_ext_key *key);
 /*
- * A new mapping for key on ext_addr, or ERR_PTR: -EDQUOT at the internal
- * address's limit, -ENOSPC with no port left, -ENOMEM.
+ * The mapping for key (a new one on pool, or one another CPU made first),
+ * or ERR_PTR: -EDQUOT at the internal address's limit, -ENOSPC with no
+ * port left, -ENOMEM, -EAGAIN when a dying mapping still holds the key.
  */
 struct conenat_mapping *conenat_mapping_create(struct conenat_instance *inst,
 					       const struct conenat_cfg *cfg,
 					       const struct conenat_int_key *key,
-					       __be32 ext_addr, u32 timeout,
+					       struct conenat_pool *pool,
+					       const struct nf_conn *ct,
+					       u32 timeout,
 					       const struct conenat_dest *dest);
+/* Does an offloaded flow keep the expired mapping alive?  Refreshes it. */
+bool conenat_mapping_offloaded(struct conenat_mapping *m);
+/* Claim and unhash a mapping, unless another did (RCU or cn->lock). */
 void conenat_mapping_remove(struct conenat_mapping *m, bool expired);
-void conenat_mappings_flush(struct conenat_instance *inst);
+/* Remove every mapping of the pools, in one pass (process context). */
+void conenat_pools_flush(struct conenat_pools *pools);
+/* Free what was removed (the collector, or with it stopped). */
+void conenat_mappings_reap(struct conenat_net *cn);
 
 void conenat_remote_add(struct conenat_mapping *m, __be32 addr, __be16 port,
 			bool permit);

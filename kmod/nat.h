@@ -9,8 +9,7 @@
 #include "instance.h"
 
 unsigned int conenat_outbound(struct conenat_instance *inst,
-			      struct sk_buff *skb,
-			      const struct net_device *out);
+			      struct sk_buff *skb);
 unsigned int conenat_inbound(struct conenat_instance *inst,
 			     struct sk_buff *skb, const struct net_device *in);
 /* How long a packet of the flow keeps its mapping alive, in seconds. */

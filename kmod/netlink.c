@@ -299,6 +299,7 @@ static int conenat_new_nat(struct sk_buff *skb, struct genl_info *info)
 	return conenat_instance_add(cn, name, cfg, info->extack);
 }
 
+/* Under the lock throughout, so no concurrent change is lost. */
 static int conenat_set_nat(struct sk_buff *skb, struct genl_info *info)
 {
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
@@ -306,31 +307,28 @@ static int conenat_set_nat(struct sk_buff *skb, struct genl_info *info)
 	struct conenat_cfg *cfg;
 	int ret;
 
-	/* Under the lock, so the copy is of the settings being replaced. */
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
 	ret = PTR_ERR_OR_ZERO(inst);
 	if (ret)
 		goto out;
-	refcount_inc(&inst->refcnt);
+	ret = -ENOMEM;
 	cfg = kmemdup(rcu_dereference_protected(inst->cfg,
 						lockdep_is_held(&cn->lock)),
 		      sizeof(*cfg), GFP_KERNEL);
-	mutex_unlock(&cn->lock);
-	ret = -ENOMEM;
-	if (cfg)
-		ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
-	if (!ret)
-		ret = conenat_instance_change(inst, cfg, info->extack);
-	else
+	if (!cfg)
+		goto out;
+	ret = conenat_parse_cfg(cfg, info->attrs, info->extack);
+	if (ret)
 		kfree(cfg);
-	conenat_instance_put(inst);
-	return ret;
+	else
+		ret = conenat_instance_change(inst, cfg, info->extack);
 out:
 	mutex_unlock(&cn->lock);
 	return ret;
 }
 
+/* Found and removed under one hold of the lock: a racing delete finds none. */
 static int conenat_del_nat(struct sk_buff *skb, struct genl_info *info)
 {
 	struct conenat_net *cn = conenat_pernet(genl_info_net(info));
@@ -339,21 +337,9 @@ static int conenat_del_nat(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
 	if (!IS_ERR(inst))
-		refcount_inc(&inst->refcnt);
+		conenat_instance_del(inst);
 	mutex_unlock(&cn->lock);
-	if (IS_ERR(inst))
-		return PTR_ERR(inst);
-	/* A concurrent delete may have won; then this one finds nothing. */
-	mutex_lock(&cn->lock);
-	if (inst->dead) {
-		mutex_unlock(&cn->lock);
-		conenat_instance_put(inst);
-		return -ENOENT;
-	}
-	mutex_unlock(&cn->lock);
-	conenat_instance_del(inst);
-	conenat_instance_put(inst);
-	return 0;
+	return PTR_ERR_OR_ZERO(inst);
 }
 
 static int conenat_put_stats(struct sk_buff *msg, struct conenat_instance *inst)
@@ -490,15 +476,20 @@ static int conenat_flush_map(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&cn->lock);
 	inst = conenat_nat_lookup(info);
 	if (!IS_ERR(inst))
-		conenat_mappings_flush(inst);
+		conenat_instance_flush(inst);
 	mutex_unlock(&cn->lock);
 	return PTR_ERR_OR_ZERO(inst);
 }
 
-/* A mapping dump walks the external table from where the last part ended. */
+/*
+ * A mapping dump walks the instance's pools port by port and resumes at
+ * the position where the last part ended: it keeps no pointer into the
+ * pools or to a mapping between parts, so nothing it holds can be freed.
+ */
 struct conenat_map_dump {
-	struct conenat_instance *inst;
-	struct rhashtable_iter iter;
+	struct conenat_instance *inst;	/* a reference */
+	unsigned int pool;		/* address * CONENAT_NPROTOS + protocol */
+	u32 port;			/* offset in that pool */
 };
 
 /*
@@ -507,7 +498,6 @@ struct conenat_map_dump {
  */
 static int conenat_map_dump_begin(struct netlink_callback *cb)
 {
-	struct conenat_net *cn = conenat_pernet(sock_net(cb->skb->sk));
 	struct nlattr *attrs[CONENAT_A_MAX + 1];
 	struct conenat_map_dump *d;
 	const char *name;
@@ -532,7 +522,6 @@ static int conenat_map_dump_begin(struct netlink_callback *cb)
 				    "no such NAT instance");
 		return -ENOENT;
 	}
-	rhashtable_walk_enter(&cn->by_ext, &d->iter);
 	cb->args[0] = (long)d;
 	return 0;
 }
@@ -542,7 +531,6 @@ static int conenat_map_dump_done(struct netlink_callback *cb)
 	struct conenat_map_dump *d = (struct conenat_map_dump *)cb->args[0];
 
 	if (d) {
-		rhashtable_walk_exit(&d->iter);
 		conenat_instance_put(d->inst);
 		kfree(d);
 	}
@@ -567,7 +555,7 @@ static void conenat_put_permits(struct sk_buff *msg, struct conenat_mapping *m)
 		return;
 	hlist_for_each_entry_rcu(r, &m->remotes, list) {
 		if (r->key.addr_only ||
-		    !test_bit(CONENAT_REMOTE_PERMIT, &r->flags))
+		    !test_bit(CONENAT_REMOTE_PERMIT_BIT, &r->flags))
 			continue;
 		p = nla_nest_start(msg, CONENAT_MAP_A_PERMIT);
 		if (!p)
@@ -599,9 +587,9 @@ static int conenat_put_map(struct sk_buff *msg, struct conenat_mapping *m)
 	    nla_put_u32(msg, CONENAT_MAP_A_EXPIRES_MS,
 			left > 0 ? jiffies_to_msecs(left) : 0) ||
 	    nla_put_u64_64bit(msg, CONENAT_MAP_A_PKTS_OUT,
-			      atomic64_read(&m->pkts_out), CONENAT_MAP_A_PAD) ||
+			      READ_ONCE(m->pkts_out), CONENAT_MAP_A_PAD) ||
 	    nla_put_u64_64bit(msg, CONENAT_MAP_A_PKTS_IN,
-			      atomic64_read(&m->pkts_in), CONENAT_MAP_A_PAD))
+			      READ_ONCE(m->pkts_in), CONENAT_MAP_A_PAD))
 		return -EMSGSIZE;
 	conenat_put_permits(msg, m);
 	return 0;
@@ -618,7 +606,8 @@ static int conenat_fill_map(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!hdr)
 		return -EMSGSIZE;
 	nest = NULL;
-	if (nla_put_string(skb, CONENAT_A_NAT_NAME, m->inst->name))
+	if (nla_put_string(skb, CONENAT_A_NAT_NAME,
+			   conenat_mapping_inst(m)->name))
 		goto cancel;
 	nest = nla_nest_start(skb, CONENAT_A_MAP);
 	if (!nest || conenat_put_map(skb, m))
@@ -632,11 +621,31 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* Send the mappings from the cursor on, until the part is full. */
+static void conenat_dump_pools(struct sk_buff *skb, struct netlink_callback *cb,
+			       struct conenat_map_dump *d,
+			       const struct conenat_pools *pools)
+{
+	const struct conenat_pool *pool;
+	struct conenat_mapping *m;
+
+	for (; d->pool < pools->naddrs * CONENAT_NPROTOS; d->pool++, d->port = 0) {
+		pool = pools->pool[d->pool / CONENAT_NPROTOS]
+				  [d->pool % CONENAT_NPROTOS];
+		for (; d->port <= pool->hi - pool->lo; d->port++) {
+			m = rcu_dereference(pool->owner[d->port]);
+			if (m && !conenat_mapping_dying(m) &&
+			    conenat_fill_map(skb, cb, m))
+				return;
+		}
+	}
+}
+
 static int conenat_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct conenat_map_dump *d = (struct conenat_map_dump *)cb->args[0];
-	struct conenat_mapping *m;
-	int ret = 0;
+	const struct conenat_pools *pools;
+	int ret;
 
 	if (!d) {
 		ret = conenat_map_dump_begin(cb);
@@ -644,24 +653,13 @@ static int conenat_dump_map(struct sk_buff *skb, struct netlink_callback *cb)
 			return ret;
 		d = (struct conenat_map_dump *)cb->args[0];
 	}
-	rhashtable_walk_start(&d->iter);
-	/* Peek first: a mapping that does not fit is sent in the next part. */
-	while ((m = rhashtable_walk_peek(&d->iter))) {
-		if (IS_ERR(m)) {
-			if (PTR_ERR(m) == -EAGAIN) {
-				rhashtable_walk_next(&d->iter);
-				continue;
-			}
-			ret = PTR_ERR(m);
-			break;
-		}
-		if (m->inst == d->inst && !test_bit(0, &m->dead) &&
-		    conenat_fill_map(skb, cb, m))
-			break;
-		rhashtable_walk_next(&d->iter);
-	}
-	rhashtable_walk_stop(&d->iter);
-	return ret ? ret : skb->len;
+	rcu_read_lock();
+	/* New pools (a change) are dumped from the same position. */
+	pools = rcu_dereference(d->inst->pools);
+	if (pools)
+		conenat_dump_pools(skb, cb, d, pools);
+	rcu_read_unlock();
+	return skb->len;
 }
 
 static const struct genl_multicast_group conenat_mcgrps[] = {
@@ -683,7 +681,8 @@ static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
 	const struct conenat_int_key *k = &m->ikey;
 	struct nlattr *nest;
 
-	if (nla_put_string(msg, CONENAT_A_NAT_NAME, m->inst->name))
+	if (nla_put_string(msg, CONENAT_A_NAT_NAME,
+			   conenat_mapping_inst(m)->name))
 		return -EMSGSIZE;
 	nest = nla_nest_start(msg, CONENAT_A_MAP);
 	if (!nest ||
@@ -702,7 +701,7 @@ static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
 void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired,
 			const struct conenat_dest *dest)
 {
-	struct net *net = m->inst->cn->net;
+	struct net *net = conenat_mapping_inst(m)->cn->net;
 	struct sk_buff *msg;
 	void *hdr;
 

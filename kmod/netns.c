@@ -16,12 +16,14 @@ unsigned int conenat_net_id __read_mostly;
 static int __net_init conenat_net_init(struct net *net)
 {
 	struct conenat_net *cn = conenat_pernet(net);
-
+	unsigned int i;
 	int ret;
 
 	cn->net = net;
 	mutex_init(&cn->lock);
 	INIT_LIST_HEAD(&cn->instances);
+	for (i = 0; i < ARRAY_SIZE(cn->pools); i++)
+		INIT_HLIST_HEAD(&cn->pools[i]);
 	conenat_syns_init(cn);
 	ret = conenat_subscribers_init(cn);
 	if (ret)

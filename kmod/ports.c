@@ -1,50 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * O(1) external port allocation: taking the internal port when it is free
- * (port preservation) or a uniformly random free port (RFC 6056), of the
- * classes (range, parity) the caller allows.
+ * External ports: O(1) allocation (the internal port when it is free, port
+ * preservation, or a uniformly random free port, RFC 6056) of the classes
+ * (range, parity) the caller allows, never a port the gateway's own
+ * sockets hold; and the owner of each port, for the inbound path.
  */
 
+#include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <net/inet_hashtables.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include <net/udp.h>
 
+#include "instance.h"
 #include "ports.h"
 
 #define CONENAT_NO_SLOT 0xffff
-
-struct conenat_pools *conenat_pools_new(u16 lo, u16 hi)
-{
-	struct conenat_pools *pools = kzalloc(sizeof(*pools), GFP_KERNEL);
-
-	if (!pools)
-		return NULL;
-	spin_lock_init(&pools->lock);
-	INIT_LIST_HEAD(&pools->list);
-	pools->lo = lo;
-	pools->hi = hi;
-	return pools;
-}
+/* Random picks that may meet a port of the gateway's before giving up. */
+#define CONENAT_LOCAL_PICKS 8
 
 static void conenat_pool_free(struct conenat_pool *pool)
 {
+	if (!pool)
+		return;
+	kvfree(pool->owner);
 	kvfree(pool->slots);
 	kvfree(pool->index);
 	kvfree(pool->qport);
 	kvfree(pool->qrelease);
 	kfree(pool);
-}
-
-/* Called when no mapping uses the pools any more. */
-void conenat_pools_free(struct conenat_pools *pools)
-{
-	struct conenat_pool *pool, *tmp;
-
-	if (!pools)
-		return;
-	list_for_each_entry_safe(pool, tmp, &pools->list, list)
-		conenat_pool_free(pool);
-	kfree(pools);
 }
 
 static void conenat_pool_free_port(struct conenat_pool *pool, u16 port)
@@ -73,60 +60,172 @@ static void conenat_pool_fill(struct conenat_pool *pool)
 		conenat_pool_free_port(pool, pool->lo + i);
 }
 
-static struct conenat_pool *conenat_pool_new(struct conenat_pools *pools,
-					     __be32 addr, u8 proto)
+static struct conenat_pool *conenat_pool_new(struct conenat_instance *inst,
+					     struct net *net, __be32 addr,
+					     u8 proto, u16 lo, u16 hi)
 {
-	u32 n = pools->hi - pools->lo + 1;
+	u32 n = hi - lo + 1;
 	struct conenat_pool *pool;
 
-	pool = kzalloc(sizeof(*pool), GFP_ATOMIC);
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
 	if (!pool)
 		return NULL;
-	pool->slots = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
-	pool->index = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
-	pool->qport = kvmalloc_array(n, sizeof(u16), GFP_ATOMIC);
-	pool->qrelease = kvmalloc_array(n, sizeof(u32), GFP_ATOMIC);
-	if (!pool->slots || !pool->index || !pool->qport || !pool->qrelease) {
+	pool->owner = kvcalloc(n, sizeof(*pool->owner), GFP_KERNEL);
+	pool->slots = kvmalloc_array(n, sizeof(u16), GFP_KERNEL);
+	pool->index = kvmalloc_array(n, sizeof(u16), GFP_KERNEL);
+	pool->qport = kvmalloc_array(n, sizeof(u16), GFP_KERNEL);
+	pool->qrelease = kvmalloc_array(n, sizeof(u32), GFP_KERNEL);
+	if (!pool->owner || !pool->slots || !pool->index || !pool->qport ||
+	    !pool->qrelease) {
 		conenat_pool_free(pool);
 		return NULL;
 	}
+	INIT_HLIST_NODE(&pool->node);
 	spin_lock_init(&pool->lock);
+	pool->inst = inst;
+	pool->net = net;
 	pool->addr = addr;
 	pool->proto = proto;
-	pool->lo = pools->lo;
-	pool->hi = pools->hi;
+	pool->lo = lo;
+	pool->hi = hi;
 	conenat_pool_fill(pool);
 	return pool;
 }
 
-static struct conenat_pool *conenat_pool_find(struct conenat_pools *pools,
+static const u8 conenat_protos[CONENAT_NPROTOS] = {
+	[CONENAT_PROTO_UDP] = IPPROTO_UDP,
+	[CONENAT_PROTO_TCP] = IPPROTO_TCP,
+	[CONENAT_PROTO_ICMP] = IPPROTO_ICMP,
+};
+
+static void conenat_pools_destroy(struct conenat_pools *pools)
+{
+	unsigned int i, p;
+
+	for (i = 0; i < pools->naddrs; i++)
+		for (p = 0; p < CONENAT_NPROTOS; p++)
+			conenat_pool_free(pools->pool[i][p]);
+	kfree(pools);
+}
+
+struct conenat_pools *conenat_pools_new(struct conenat_instance *inst,
+					const __be32 *addrs,
+					unsigned int naddrs, u16 lo, u16 hi)
+{
+	struct conenat_net *cn = inst->cn;
+	struct conenat_pools *pools;
+	unsigned int i, p;
+
+	pools = kzalloc(sizeof(*pools), GFP_KERNEL);
+	if (!pools)
+		return NULL;
+	pools->naddrs = naddrs;
+	pools->lo = lo;
+	pools->hi = hi;
+	for (i = 0; i < naddrs; i++) {
+		pools->addrs[i] = addrs[i];
+		for (p = 0; p < CONENAT_NPROTOS; p++) {
+			pools->pool[i][p] = conenat_pool_new(inst, cn->net,
+							     addrs[i],
+							     conenat_protos[p],
+							     lo, hi);
+			if (!pools->pool[i][p]) {
+				conenat_pools_destroy(pools);
+				return NULL;
+			}
+		}
+	}
+	return pools;
+}
+
+static void conenat_pools_free_rcu(struct rcu_head *rcu)
+{
+	conenat_pools_destroy(container_of(rcu, struct conenat_pools, rcu));
+}
+
+void conenat_pools_free(struct conenat_pools *pools)
+{
+	if (pools)
+		call_rcu(&pools->rcu, conenat_pools_free_rcu);
+}
+
+static struct hlist_head *conenat_pool_bucket(struct conenat_net *cn,
 					      __be32 addr, u8 proto)
+{
+	u32 hash = jhash_2words((__force u32)addr, proto, 0);
+
+	return &cn->pools[hash % ARRAY_SIZE(cn->pools)];
+}
+
+struct conenat_pool *conenat_pool_lookup(struct conenat_net *cn, __be32 addr,
+					 u8 proto)
 {
 	struct conenat_pool *pool;
 
-	list_for_each_entry_rcu(pool, &pools->list, list)
+	hlist_for_each_entry_rcu(pool, conenat_pool_bucket(cn, addr, proto),
+				 node, lockdep_is_held(&cn->lock))
 		if (pool->addr == addr && pool->proto == proto)
 			return pool;
 	return NULL;
 }
 
-/* Find or make the pool of (addr, proto); called under RCU. */
-struct conenat_pool *conenat_pool_get(struct conenat_pools *pools,
-				      __be32 addr, u8 proto)
+bool conenat_pools_clash(struct conenat_net *cn,
+			 const struct conenat_pools *pools,
+			 const struct conenat_instance *inst)
 {
-	struct conenat_pool *pool = conenat_pool_find(pools, addr, proto);
+	struct conenat_pool *pool;
+	unsigned int i;
 
-	if (pool)
-		return pool;
-	spin_lock_bh(&pools->lock);
-	pool = conenat_pool_find(pools, addr, proto);
-	if (!pool) {
-		pool = conenat_pool_new(pools, addr, proto);
-		if (pool)
-			list_add_tail_rcu(&pool->list, &pools->list);
+	lockdep_assert_held(&cn->lock);
+	for (i = 0; i < pools->naddrs; i++) {
+		pool = conenat_pool_lookup(cn, pools->addrs[i], IPPROTO_UDP);
+		if (pool && pool->inst != inst)
+			return true;
 	}
-	spin_unlock_bh(&pools->lock);
-	return pool;
+	return false;
+}
+
+void conenat_pools_publish(struct conenat_net *cn, struct conenat_pools *pools)
+{
+	unsigned int i, p;
+
+	lockdep_assert_held(&cn->lock);
+	for (i = 0; i < pools->naddrs; i++)
+		for (p = 0; p < CONENAT_NPROTOS; p++)
+			hlist_add_head_rcu(&pools->pool[i][p]->node,
+					   conenat_pool_bucket(cn, pools->addrs[i],
+							       conenat_protos[p]));
+}
+
+void conenat_pools_unpublish(struct conenat_net *cn,
+			     struct conenat_pools *pools)
+{
+	unsigned int i, p;
+
+	lockdep_assert_held(&cn->lock);
+	for (i = 0; i < pools->naddrs; i++)
+		for (p = 0; p < CONENAT_NPROTOS; p++)
+			hlist_del_init_rcu(&pools->pool[i][p]->node);
+}
+
+bool conenat_port_local(struct net *net, u8 proto, __be32 addr, __be16 port)
+{
+	struct sock *sk;
+
+	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "conenat: port lookup outside RCU");
+	switch (proto) {
+	case IPPROTO_UDP:
+		sk = udp4_lib_lookup(net, 0, 0, addr, port, 0);
+		if (!sk)
+			return false;
+		sock_put(sk);
+		return true;
+	case IPPROTO_TCP:
+		return __inet_lookup_listener(net, net->ipv4.tcp_death_row.hashinfo,
+					      NULL, 0, 0, 0, addr, ntohs(port),
+					      0, 0);
+	}
+	return false;
 }
 
 /* Remove the port in slot i of class c by moving its last one there. */
@@ -169,6 +268,7 @@ static void conenat_pool_release(struct conenat_pool *pool)
 {
 	u32 n = pool->hi - pool->lo + 1;
 
+	lockdep_assert_held(&pool->lock);
 	while (pool->nq &&
 	       !time_before32((u32)jiffies, pool->qrelease[pool->qhead])) {
 		conenat_pool_free_port(pool, pool->qport[pool->qhead]);
@@ -177,25 +277,45 @@ static void conenat_pool_release(struct conenat_pool *pool)
 	}
 }
 
+static u16 conenat_pool_take_preferred(struct conenat_pool *pool, u16 port)
+{
+	u32 slot;
+
+	if (!port || port < pool->lo || port > pool->hi)
+		return 0;
+	slot = pool->index[port - pool->lo];
+	if (slot == CONENAT_NO_SLOT)
+		return 0;
+	return conenat_pool_take_slot(pool, conenat_port_class(port), slot);
+}
+
+static bool conenat_pool_port_local(struct conenat_pool *pool, u16 port)
+{
+	return conenat_port_local(pool->net, pool->proto, pool->addr,
+				  htons(port));
+}
+
+/*
+ * A port of the gateway's own stays free: the gateway may close the
+ * socket, and then the port serves mappings again.
+ */
 u16 conenat_port_take(struct conenat_pool *pool, u16 preferred,
 		      unsigned int classes)
 {
-	u16 port = 0;
-	u32 slot;
+	u16 port, local[CONENAT_LOCAL_PICKS];
+	unsigned int picks = 0, i;
 
 	spin_lock_bh(&pool->lock);
 	conenat_pool_release(pool);
-	if (preferred && preferred >= pool->lo && preferred <= pool->hi) {
-		slot = pool->index[preferred - pool->lo];
-		if (slot != CONENAT_NO_SLOT) {
-			port = conenat_pool_take_slot(pool,
-						      conenat_port_class(preferred),
-						      slot);
-			goto out;
-		}
+	port = conenat_pool_take_preferred(pool, preferred) ?:
+	       conenat_pool_take_random(pool, classes);
+	while (port && conenat_pool_port_local(pool, port)) {
+		local[picks++] = port;
+		port = picks < ARRAY_SIZE(local) ?
+		       conenat_pool_take_random(pool, classes) : 0;
 	}
-	port = conenat_pool_take_random(pool, classes);
-out:
+	for (i = 0; i < picks; i++)
+		conenat_pool_free_port(pool, local[i]);
 	spin_unlock_bh(&pool->lock);
 	return port;
 }
@@ -214,4 +334,28 @@ void conenat_port_put(struct conenat_pool *pool, u16 port, u32 quarantine)
 		pool->qrelease[tail] = (u32)jiffies + quarantine * HZ;
 	}
 	spin_unlock_bh(&pool->lock);
+}
+
+/* Paired pooling (RFC 4787 REQ-2): the address by a hash of the internal one. */
+static u32 conenat_pools_slot(const struct conenat_pools *pools, __be32 int_addr)
+{
+	return reciprocal_scale(jhash_1word((__force u32)int_addr, 0),
+				pools->naddrs);
+}
+
+__be32 conenat_pools_addr(const struct conenat_pools *pools, __be32 int_addr)
+{
+	if (!pools || !pools->naddrs)
+		return 0;
+	return pools->addrs[conenat_pools_slot(pools, int_addr)];
+}
+
+struct conenat_pool *conenat_pools_pick(const struct conenat_pools *pools,
+					__be32 int_addr, u8 proto)
+{
+	int p = conenat_proto_index(proto);
+
+	if (!pools || !pools->naddrs || p < 0)
+		return NULL;
+	return pools->pool[conenat_pools_slot(pools, int_addr)][p];
 }

@@ -28,6 +28,7 @@ struct conenat_syn {
 	unsigned long due;
 	struct conenat_instance *inst;	/* a reference */
 	struct sk_buff *skb;		/* a private copy of the SYN */
+	struct nf_conntrack_zone zone;	/* of the refused SYN's flow */
 	__be32 saddr, daddr;
 	__be16 sport, dport;
 };
@@ -60,6 +61,7 @@ static bool conenat_syn_waiting(struct conenat_net *cn,
 
 static struct conenat_syn *conenat_syn_new(struct conenat_instance *inst,
 					   struct sk_buff *skb,
+					   const struct nf_conn *ct,
 					   const struct tcphdr *th)
 {
 	struct conenat_syn *syn = kzalloc(sizeof(*syn), GFP_ATOMIC);
@@ -75,6 +77,7 @@ static struct conenat_syn *conenat_syn_new(struct conenat_instance *inst,
 	nf_reset_ct(syn->skb);
 	skb_dst_drop(syn->skb);
 	syn->skb->dev = NULL;
+	syn->zone = *nf_ct_zone(ct);
 	syn->saddr = ip_hdr(skb)->saddr;
 	syn->daddr = ip_hdr(skb)->daddr;
 	syn->sport = th->source;
@@ -85,7 +88,8 @@ static struct conenat_syn *conenat_syn_new(struct conenat_instance *inst,
 	return syn;
 }
 
-void conenat_syn_refused(struct conenat_instance *inst, struct sk_buff *skb)
+void conenat_syn_refused(struct conenat_instance *inst, struct sk_buff *skb,
+			 const struct nf_conn *ct)
 {
 	const struct conenat_cfg *cfg = rcu_dereference(inst->cfg);
 	struct conenat_net *cn = inst->cn;
@@ -99,7 +103,7 @@ void conenat_syn_refused(struct conenat_instance *inst, struct sk_buff *skb)
 	if (!th || !th->syn || th->ack || th->rst ||
 	    READ_ONCE(cn->nsyns) >= CONENAT_MAX_SYNS)
 		return;
-	syn = conenat_syn_new(inst, skb, th);
+	syn = conenat_syn_new(inst, skb, ct, th);
 	if (!syn)
 		return;
 	spin_lock_bh(&cn->syn_lock);
@@ -130,7 +134,7 @@ static bool conenat_syn_answered(struct net *net,
 	tuple.dst.u3.ip = syn->daddr;
 	tuple.dst.u.tcp.port = syn->dport;
 	tuple.dst.protonum = IPPROTO_TCP;
-	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	h = nf_conntrack_find_get(net, &syn->zone, &tuple);
 	if (!h)
 		return false;
 	nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
@@ -142,7 +146,8 @@ static void conenat_syn_answer(struct net *net, struct conenat_syn *syn)
 	if (conenat_syn_answered(net, syn))
 		return;
 	local_bh_disable();
-	conenat_icmp_unreach(net, syn->skb, ICMP_PORT_UNREACH);
+	conenat_icmp_unreach(net, syn->skb, NF_INET_LOCAL_OUT,
+			     ICMP_PORT_UNREACH);
 	this_cpu_inc(syn->inst->stats->syn_refused);
 	local_bh_enable();
 }

@@ -8,7 +8,8 @@
 
 void conenat_syns_init(struct conenat_net *cn);
 /* The filter refused an unsolicited SYN: answer it later, maybe. */
-void conenat_syn_refused(struct conenat_instance *inst, struct sk_buff *skb);
+void conenat_syn_refused(struct conenat_instance *inst, struct sk_buff *skb,
+			 const struct nf_conn *ct);
 /* Answer the refused SYNs whose time has come (process context). */
 void conenat_syns_expire(struct conenat_net *cn);
 /* Forget them all, unanswered. */

@@ -66,7 +66,7 @@ static unsigned int conenat_tg(struct sk_buff *skb,
 		return XT_CONTINUE;
 	switch (xt_hooknum(par)) {
 	case NF_INET_POST_ROUTING:
-		return conenat_outbound(inst, skb, xt_out(par));
+		return conenat_outbound(inst, skb);
 	case NF_INET_PRE_ROUTING:
 		return conenat_inbound(inst, skb, xt_in(par));
 	}
