@@ -120,6 +120,28 @@ static struct conenat_pools *conenat_cfg_pools(struct conenat_instance *inst,
 				 cfg->port_min, cfg->port_max);
 }
 
+/* New pools for the settings, or ERR_PTR with the reason in extack. */
+static struct conenat_pools *conenat_pools_for(struct conenat_instance *inst,
+					       const struct conenat_cfg *cfg,
+					       int *ifindex,
+					       struct netlink_ext_ack *extack)
+{
+	struct conenat_pools *pools;
+	__be32 dev_addr;
+
+	*ifindex = conenat_device(inst->cn->net, cfg->ifname, &dev_addr);
+	pools = conenat_cfg_pools(inst, cfg, dev_addr);
+	if (!pools)
+		return ERR_PTR(-ENOMEM);
+	if (conenat_pools_clash(inst->cn, pools, inst)) {
+		NL_SET_ERR_MSG(extack,
+			       "an external address belongs to another NAT instance");
+		conenat_pools_free(pools);
+		return ERR_PTR(-EADDRINUSE);
+	}
+	return pools;
+}
+
 static struct conenat_pools *conenat_inst_pools(struct conenat_instance *inst)
 {
 	return rcu_dereference_protected(inst->pools,
@@ -194,7 +216,6 @@ int conenat_instance_add(struct conenat_net *cn, const char *name,
 {
 	struct conenat_pools *pools = NULL;
 	struct conenat_instance *inst;
-	__be32 dev_addr;
 	int ret;
 
 	ret = -ENOMEM;
@@ -217,15 +238,10 @@ int conenat_instance_add(struct conenat_net *cn, const char *name,
 	ret = conenat_check_addrs(cn, NULL, cfg, extack);
 	if (ret)
 		goto err_unlock;
-	inst->ifindex = conenat_device(cn->net, cfg->ifname, &dev_addr);
-	ret = -ENOMEM;
-	pools = conenat_cfg_pools(inst, cfg, dev_addr);
-	if (!pools)
-		goto err_unlock;
-	ret = -EADDRINUSE;
-	if (conenat_pools_clash(cn, pools, inst)) {
-		NL_SET_ERR_MSG(extack,
-			       "the device's address belongs to another NAT instance");
+	pools = conenat_pools_for(inst, cfg, &inst->ifindex, extack);
+	ret = PTR_ERR_OR_ZERO(pools);
+	if (ret) {
+		pools = NULL;
 		goto err_unlock;
 	}
 	if (!cn->ninstances) {
@@ -279,7 +295,6 @@ int conenat_instance_change(struct conenat_instance *inst,
 	struct conenat_pools *pools = NULL;
 	struct conenat_net *cn = inst->cn;
 	struct conenat_cfg *old;
-	__be32 dev_addr;
 	int ifindex = 0;
 	int ret;
 
@@ -289,18 +304,10 @@ int conenat_instance_change(struct conenat_instance *inst,
 	if (ret)
 		goto err;
 	if (conenat_cfg_needs_pools(old, cfg)) {
-		ifindex = conenat_device(cn->net, cfg->ifname, &dev_addr);
-		ret = -ENOMEM;
-		pools = conenat_cfg_pools(inst, cfg, dev_addr);
-		if (!pools)
+		pools = conenat_pools_for(inst, cfg, &ifindex, extack);
+		ret = PTR_ERR_OR_ZERO(pools);
+		if (ret)
 			goto err;
-		ret = -EADDRINUSE;
-		if (conenat_pools_clash(cn, pools, inst)) {
-			NL_SET_ERR_MSG(extack,
-				       "the device's address belongs to another NAT instance");
-			conenat_pools_free(pools);
-			goto err;
-		}
 	}
 	rcu_assign_pointer(inst->cfg, cfg);
 	if (pools) {
