@@ -208,18 +208,27 @@ void conenat_pools_unpublish(struct conenat_net *cn,
 			hlist_del_init_rcu(&pools->pool[i][p]->node);
 }
 
+/*
+ * udp4_lib_lookup() exists only with TPROXY or socket matching built, so
+ * the unconditional export is used, with the table it needs: per
+ * namespace since 6.2 (Kbuild looks for the field).
+ */
+static struct udp_table *conenat_udp_table(struct net *net)
+{
+#ifdef CONENAT_HAVE_NETNS_UDP_TABLE
+	return net->ipv4.udp_table;
+#else
+	return &udp_table;
+#endif
+}
+
 bool conenat_port_local(struct net *net, u8 proto, __be32 addr, __be16 port)
 {
-	struct sock *sk;
-
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "conenat: port lookup outside RCU");
 	switch (proto) {
 	case IPPROTO_UDP:
-		sk = udp4_lib_lookup(net, 0, 0, addr, port, 0);
-		if (!sk)
-			return false;
-		sock_put(sk);
-		return true;
+		return __udp4_lib_lookup(net, 0, 0, addr, port, 0, 0,
+					 conenat_udp_table(net), NULL);
 	case IPPROTO_TCP:
 		return __inet_lookup_listener(net, net->ipv4.tcp_death_row.hashinfo,
 					      NULL, 0, 0, 0, addr, ntohs(port),
