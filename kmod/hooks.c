@@ -33,6 +33,17 @@ static bool conenat_refreshes(const struct sk_buff *skb,
 	return th && !th->rst;
 }
 
+/* Has the TCP connection closed (FIN either way, or RST)? */
+static bool conenat_tcp_closed(const struct nf_conn *ct)
+{
+	u8 state;
+
+	if (nf_ct_protonum(ct) != IPPROTO_TCP)
+		return false;
+	state = READ_ONCE(ct->proto.tcp.state);
+	return state >= TCP_CONNTRACK_FIN_WAIT && state <= TCP_CONNTRACK_CLOSE;
+}
+
 /* The external endpoint of a translated conntrack entry, if any. */
 static bool conenat_ct_ext(const struct nf_conn *ct,
 			   struct conenat_ext_key *key,
@@ -99,8 +110,10 @@ static unsigned int conenat_account(void *priv, struct sk_buff *skb,
 		WRITE_ONCE(m->pkts_out, m->pkts_out + 1);
 	else
 		WRITE_ONCE(m->pkts_in, m->pkts_in + 1);
-	if ((outbound || cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH) &&
-	    conenat_refreshes(skb, ct))
+	if (conenat_tcp_closed(ct))
+		conenat_mapping_closed(m, cfg->tcp_transitory_timeout);
+	else if ((outbound || cfg->flags & CONENAT_NAT_F_INBOUND_REFRESH) &&
+		 conenat_refreshes(skb, ct))
 		conenat_mapping_refresh(m, conenat_flow_timeout(cfg, ct));
 	return NF_ACCEPT;
 }

@@ -268,6 +268,25 @@ static void conenat_mapping_unlink(struct conenat_mapping *m, bool expired)
 	llist_add(&m->dying, &cn->dying);
 }
 
+/*
+ * A closed or reset TCP connection leaves its mapping the transitory
+ * timeout (RFC 7857 section 2.1), unless the mapping serves another
+ * remote too, whose connection may be alive and idle.
+ */
+void conenat_mapping_closed(struct conenat_mapping *m, u32 timeout)
+{
+	unsigned long expires = jiffies + timeout * HZ;
+	struct conenat_remote *r;
+	unsigned int n = 0;
+
+	if (!time_before(expires, READ_ONCE(m->expires)))
+		return;
+	hlist_for_each_entry_rcu(r, &m->remotes, list)
+		if (!r->key.addr_only && ++n > 1)
+			return;
+	WRITE_ONCE(m->expires, expires);
+}
+
 void conenat_mapping_remove(struct conenat_mapping *m, bool expired)
 {
 	if (!test_and_set_bit(CONENAT_MAP_DYING_BIT, &m->state))

@@ -125,6 +125,9 @@ static inline void conenat_mapping_refresh(struct conenat_mapping *m,
 		WRITE_ONCE(m->expires, expires);
 }
 
+/* Its TCP connection closed: the transitory timeout, if it was the only one. */
+void conenat_mapping_closed(struct conenat_mapping *m, u32 timeout);
+
 /* A live mapping by internal key, or NULL (RCU). */
 struct conenat_mapping *conenat_lookup_int(struct conenat_net *cn,
 					   const struct conenat_int_key *key);
