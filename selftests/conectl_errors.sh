@@ -82,7 +82,7 @@ one_bad_command() {
 	elif [ "$(wc -l <<< "$err")" != 1 ] || ! grep -qi -- "$pattern" <<< "$err"; then
 		# Usage errors may print the usage first; the reason is the last line.
 		case $args in
-		bogus|"-x version") tail -n1 <<< "$err" | grep -qi -- "$pattern" || ok=0 ;;
+		bogus|"-x version") grep -qi -- "$pattern" <<< "$err" || ok=0 ;;
 		*) ok=0 ;;
 		esac
 		[ "$ok" = 1 ] || echo "conectl $args: expected one line matching '$pattern', got: $err"

@@ -237,13 +237,13 @@ for m in eim adm apdm; do
 done
 
 # The classic client's names for what conenat was told to be, all nine.
-# RFC 3489's test II (another address and port) comes first: under eif it
-# passes whatever the mapping, so every eif is a "full cone"; a mapping
-# that changes with the remote address is "Dependent" with no filter named.
+# It compares the mappings seen from two server addresses first: a mapping
+# that changes with the remote address is "Dependent Mapping", and then it
+# names no filter.
 declare -A stun_want=(
 	[eim.eif]="Independent Mapping,Independent Filter"
-	[adm.eif]="Independent Mapping,Independent Filter"
-	[apdm.eif]="Independent Mapping,Independent Filter"
+	[adm.eif]="Dependent Mapping"
+	[apdm.eif]="Dependent Mapping"
 	[eim.adf]="Independent Mapping,Address Dependent Filter"
 	[eim.apdf]="Independent Mapping,Port Dependent Filter"
 	[adm.adf]="Dependent Mapping"
