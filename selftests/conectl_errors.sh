@@ -25,7 +25,7 @@ cases=(
 	'unknown object|bogus'
 	'unknown command|nat bogus'
 	'unknown option|-x version'
-	'|nat add'
+	'nat add: NAT name missing|nat add'
 	'dev|nat add w2'
 	'dev|nat add w2 dev'
 	'name|nat add bad/name dev eth0'
@@ -58,35 +58,37 @@ cases=(
 	'no such NAT instance|nat change nosuch mapping eim'
 	'mapping|nat change w0 mapping bogus'
 	'port|nat change w0 ports 3000-2000'
-	'|nat del'
+	'nat del: NAT name missing|nat del'
 	'no such NAT instance|nat del nosuch'
 	'no such NAT instance|nat show nosuch'
 	'no such NAT instance|map show nosuch'
-	'|map flush'
+	'map flush: NAT name missing|map flush'
 	'no such NAT instance|map flush nosuch'
 	'unknown command|map bogus'
 	'no such NAT instance|stats nosuch'
 	'takes no arguments|version extra'
 )
 
+# The state is compared after every case, whatever its message was.
 one_bad_command() {
-	local pattern=${1%%|*} args=${1#*|} rc err
+	local pattern=${1%%|*} args=${1#*|} rc err ok=1
+	[ -n "$pattern" ] || { echo "empty pattern for: $args"; return 1; }
 	# shellcheck disable=SC2086
 	err=$(in_ns conectl $args 2>&1 >/dev/null)
 	rc=$?
 	if [ "$rc" = 0 ]; then
 		echo "conectl $args succeeded"
-		return 1
-	fi
-	if [ "$(wc -l <<< "$err")" != 1 ] || ! grep -qi -- "$pattern" <<< "$err"; then
+		ok=0
+	elif [ "$(wc -l <<< "$err")" != 1 ] || ! grep -qi -- "$pattern" <<< "$err"; then
 		# Usage errors may print the usage first; the reason is the last line.
 		case $args in
-		bogus|"-x version") grep -qi -- "$pattern" <<< "$err" && return 0 ;;
+		bogus|"-x version") grep -qi -- "$pattern" <<< "$err" || ok=0 ;;
+		*) ok=0 ;;
 		esac
-		echo "conectl $args: expected one line matching '$pattern', got: $err"
-		return 1
+		[ "$ok" = 1 ] || echo "conectl $args: expected one line matching '$pattern', got: $err"
 	fi
-	[ "$(state)" = "$before" ] || { echo "conectl $args changed the state"; return 1; }
+	[ "$(state)" = "$before" ] || { echo "conectl $args changed the state"; ok=0; }
+	[ "$ok" = 1 ]
 }
 
 ktap_print_header

@@ -16,15 +16,19 @@ require_root_and_module
 trap cleanup EXIT
 
 # What LOCAL in NS sees of a datagram that SRC in lan1 sends to DST.
+# Run in check's subshell: broken() fails the check if the plumbing did.
 udp_seen() { # udp_seen NS LOCAL SRC DST
 	local pid
 	ip netns exec "$1" "$PEER" listen "$2" 4000 > "$tmp/listen" &
 	pid=$!
-	listening "$1" udp "${2##*:}"
-	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
+	listening "$1" udp "${2##*:}" || broken "no UDP listener on $2"
+	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin ||
+		broken "send from $3 to $4"
 	sleep 0.1
-	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin
+	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin ||
+		broken "send from $3 to $4"
 	wait "$pid"
+	[ $? -le 1 ] || broken "the listener on $2 failed"
 	cut -d' ' -f1 "$tmp/listen"
 }
 
@@ -32,7 +36,7 @@ udp_hairpin() {
 	local e2 seen
 	nat eim eif || return 1
 	e2=$(ask "$lan2" $L2:7700 $R1:3478) || return 1
-	seen=$(udp_seen "$lan2" $L2:7700 $L1:7701 "$e2")
+	seen=$(udp_seen "$lan2" $L2:7700 $L1:7701 "$e2") || { echo "$seen"; return 1; }
 	echo "lan1 $L1:7701 -> $e2: lan2 saw ${seen:-nothing}"
 	[ "$seen" = "$G:7701" ]
 }
@@ -42,10 +46,10 @@ udp_hairpin_filtered() {
 	local e2 seen
 	nat eim apdf || return 1
 	e2=$(ask "$lan2" $L2:7710 $R1:3478) || return 1
-	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2")
+	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2") || { echo "$seen"; return 1; }
 	[ -z "$seen" ] || { echo "unsolicited hairpin passed apdf"; return 1; }
-	ip netns exec "$lan2" "$PEER" send $L2:7710 $G:7711 punch
-	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2")
+	ip netns exec "$lan2" "$PEER" send $L2:7710 $G:7711 punch || return 1
+	seen=$(udp_seen "$lan2" $L2:7710 $L1:7711 "$e2") || { echo "$seen"; return 1; }
 	echo "after lan2 punched to $G:7711, lan2 saw ${seen:-nothing}"
 	[ "$seen" = "$G:7711" ]
 }
@@ -65,14 +69,15 @@ tcp_hairpin() {
 }
 
 # lan2 answers a hairpinned datagram to a closed port with an ICMP error,
-# which must reach lan1 translated back (RFC 5508 REQ-7).
+# which must reach lan1 translated back (RFC 5508 REQ-7): port unreachable
+# (type 3 code 3) from lan2's external address, as lan1 sent it there.
 icmp_error_hairpin() {
 	local e2 err
 	nat eim eif || return 1
 	e2=$(ask "$lan2" $L2:7720 $R1:3478) || return 1
 	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:7721 "$e2")
 	echo "lan1 $L1:7721 -> $e2, nobody listening: ${err:-no error}"
-	[ "$err" = "Connection refused" ]
+	[ "$err" = "icmp 3 3 from $G" ]
 }
 
 topology

@@ -24,6 +24,29 @@ require_root_and_module() {
 		skip_all "conenat.ko not loaded and not loadable (run under selftests/vm/run)"
 }
 
+# require_tool COMMAND PACKAGE: scripts/setup installs it, so a missing one
+# is a failure of the whole file, not a skip.
+require_tool() {
+	command -v "$1" > /dev/null && return
+	ktap_print_header
+	ktap_set_plan 1
+	ktap_test_fail "$1 missing (scripts/setup installs $2)"
+	exit "$KSFT_FAIL"
+}
+
+# check_known_bug REASON DESCRIPTION COMMAND...: as check, but a failure is
+# a skip saying REASON, a kernel bug known and reported, until it is fixed.
+check_known_bug() {
+	local reason=$1 desc=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		ktap_test_pass "$desc"
+	else
+		[ -n "$out" ] && sed 's/^/# /' <<< "$out"
+		ktap_test_skip "$desc: known bug: $reason"
+	fi
+}
+
 # check DESCRIPTION COMMAND...: one KTAP result; the command's output is
 # shown as diagnostics when it fails.
 check() {

@@ -14,19 +14,29 @@
  *                                       datagram; exit 1 if none in MS
  *   peer icmp-error LOCAL REMOTE [MS]
  *                                       send a datagram and print the ICMP
- *                                       error it meets ("Connection
- *                                       refused"); exit 1 if none in MS
+ *                                       error it meets, from the socket's
+ *                                       error queue: "icmp TYPE CODE from
+ *                                       ADDR"; exit 1 if none in MS
  *   peer tcp-echo ADDR:PORT...      TCP: write the peer's address:port
  *   peer tcp-ask LOCAL REMOTE [MS]  TCP: connect from LOCAL, print it
+ *   peer tcp-sink ADDR:PORT         TCP: accept and hold connections open
+ *   peer tcp-hold LOCAL REMOTE MS   TCP: connect from LOCAL, hold the
+ *                                       connection open MS, then close it;
+ *                                       exit 1 if it did not connect
  *   peer tcp-try LOCAL REMOTE MS    TCP: connect from LOCAL and print
- *                                       "connected", "refused" or
- *                                       "timeout" and the milliseconds
- *                                       it took; exit 0 if connected
+ *                                       "connected", "reset" (a RST),
+ *                                       "icmp-TYPE-CODE" (an ICMP error,
+ *                                       from the error queue), "timeout"
+ *                                       or another error, and the
+ *                                       milliseconds it took; exit 0 if
+ *                                       connected
  *
  * LOCAL and REMOTE are IPv4 ADDR:PORT.  Exit status 1 on timeout, 2 on
  * usage or socket errors.
  */
 #include <arpa/inet.h>
+#include <linux/errqueue.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -45,7 +55,8 @@ static int usage(void)
 			"       spray ADDR PORT N REMOTE |\n"
 			"       listen LOCAL [MS] | icmp-error LOCAL REMOTE [MS] |\n"
 			"       tcp-echo ADDR:PORT... | tcp-ask LOCAL REMOTE [MS] |\n"
-			"       tcp-try LOCAL REMOTE MS\n");
+			"       tcp-try LOCAL REMOTE MS | tcp-sink ADDR:PORT |\n"
+			"       tcp-hold LOCAL REMOTE MS\n");
 	return 2;
 }
 
@@ -258,26 +269,71 @@ static int do_listen(int argc, char **argv)
 	return 0;
 }
 
-/* A connected socket learns of ICMP errors as errno. */
+/*
+ * The ICMP error queued on fd with IP_RECVERR: 0 with its type, code and
+ * sender, or -1 if the queue holds none.  errno text is no proof: Linux
+ * gives "No route to host" for several codes, ECONNREFUSED for a RST too.
+ */
+static int icmp_queued(int fd, int *type, int *code, char *from, size_t len)
+{
+	char data[64], control[512];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control),
+	};
+	struct sock_extended_err *ee;
+	struct sockaddr_in *off;
+	struct cmsghdr *cm;
+
+	if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return -1;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != IPPROTO_IP || cm->cmsg_type != IP_RECVERR)
+			continue;
+		ee = (struct sock_extended_err *)CMSG_DATA(cm);
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP)
+			continue;
+		*type = ee->ee_type;
+		*code = ee->ee_code;
+		off = (struct sockaddr_in *)SO_EE_OFFENDER(ee);
+		if (off->sin_family == AF_INET)
+			inet_ntop(AF_INET, &off->sin_addr, from, len);
+		else
+			snprintf(from, len, "?");
+		return 0;
+	}
+	return -1;
+}
+
+static int recv_errors(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+}
+
 static int do_icmp_error(int argc, char **argv)
 {
-	int fd, ms = argc > 2 ? atoi(argv[2]) : 2000;
+	int fd, ms = argc > 2 ? atoi(argv[2]) : 2000, type, code;
+	char from[INET_ADDRSTRLEN];
 	struct sockaddr_in sin;
 	struct pollfd p;
-	char text[64];
 
 	if (argc < 2 || parse_endpoint(argv[1], &sin))
 		return usage();
 	fd = bound_socket(argv[0]);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+	if (fd < 0 || recv_errors(fd) ||
+	    connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
 		return 2;
 	if (send(fd, "closed?", 7, 0) < 0)
 		return 2;
 	p.fd = fd;
-	p.events = POLLIN;
-	if (poll(&p, 1, ms) <= 0 || recv(fd, text, sizeof(text), 0) >= 0)
+	p.events = 0;	/* POLLERR: the error queue has an entry */
+	if (poll(&p, 1, ms) <= 0 ||
+	    icmp_queued(fd, &type, &code, from, sizeof(from)))
 		return 1;
-	printf("%s\n", strerror(errno));
+	printf("icmp %d %d from %s\n", type, code, from);
 	return 0;
 }
 
@@ -328,7 +384,7 @@ static int do_tcp_ask(int argc, char **argv)
 		return 2;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) && errno != EINPROGRESS)
-		return 1;
+		return 2;
 	p.fd = fd;
 	p.events = POLLIN;
 	if (poll(&p, 1, ms) <= 0)
@@ -338,6 +394,40 @@ static int do_tcp_ask(int argc, char **argv)
 		return 1;
 	text[n] = '\0';
 	printf("%s\n", text);
+	return 0;
+}
+
+static int do_tcp_sink(int argc, char **argv)
+{
+	int fd, held = 0;
+
+	if (argc < 1)
+		return usage();
+	fd = bound_socket_type(argv[0], SOCK_STREAM);
+	if (fd < 0 || listen(fd, 16))
+		return 2;
+	for (;;) {
+		/* Each accepted connection stays open until the peer exits. */
+		if (accept(fd, NULL, NULL) >= 0 && ++held > 1000)
+			return 2;
+	}
+}
+
+static int do_tcp_hold(int argc, char **argv)
+{
+	struct sockaddr_in sin;
+	int fd;
+
+	if (argc < 3 || parse_endpoint(argv[1], &sin))
+		return usage();
+	fd = bound_socket_type(argv[0], SOCK_STREAM);
+	if (fd < 0)
+		return 2;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return 1;
+	printf("connected\n");
+	usleep(atoi(argv[2]) * 1000);
+	close(fd);
 	return 0;
 }
 
@@ -352,9 +442,10 @@ static long now_ms(void)
 /* How a connection attempt ends, and when: the SYN's fate at a NAT. */
 static int do_tcp_try(int argc, char **argv)
 {
-	struct sockaddr_in sin;
-	int fd, err = 0, ms;
+	char from[INET_ADDRSTRLEN], icmp[32];
+	int fd, err = 0, ms, type, code;
 	socklen_t len = sizeof(err);
+	struct sockaddr_in sin;
 	const char *result;
 	struct pollfd p;
 	long start;
@@ -363,7 +454,7 @@ static int do_tcp_try(int argc, char **argv)
 		return usage();
 	ms = atoi(argv[2]);
 	fd = bound_socket_type(argv[0], SOCK_STREAM);
-	if (fd < 0)
+	if (fd < 0 || recv_errors(fd))
 		return 2;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	start = now_ms();
@@ -371,12 +462,16 @@ static int do_tcp_try(int argc, char **argv)
 		return 2;
 	p.fd = fd;
 	p.events = POLLOUT;
-	if (poll(&p, 1, ms) <= 0)
+	if (poll(&p, 1, ms) <= 0) {
 		result = "timeout";
-	else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
-		result = err == ECONNREFUSED ? "refused" : strerror(err);
-	else
+	} else if (!icmp_queued(fd, &type, &code, from, sizeof(from))) {
+		snprintf(icmp, sizeof(icmp), "icmp-%d-%d", type, code);
+		result = icmp;
+	} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+		result = err == ECONNREFUSED ? "reset" : strerror(err);
+	} else {
 		result = "connected";
+	}
 	printf("%s %ld\n", result, now_ms() - start);
 	return strcmp(result, "connected") ? 1 : 0;
 }
@@ -404,6 +499,10 @@ int main(int argc, char **argv)
 		return do_spray(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "tcp-try"))
 		return do_tcp_try(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-sink"))
+		return do_tcp_sink(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "tcp-hold"))
+		return do_tcp_hold(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "listen"))
 		return do_listen(argc - 2, argv + 2);
 	return usage();

@@ -6,7 +6,8 @@
 #
 #   lan1 :a, :b  --> gw ports 30000-30001 --> R1
 #   lan1 :c      --> no port left: dropped, ICMP "administratively
-#                    prohibited" back, no mapping evicted
+#                    prohibited" (type 3 code 13, read from the socket's
+#                    error queue) back, no mapping evicted
 #   freed port   --> rests "quarantine" seconds before a new owner
 #
 # and the allocation options: random ports (RFC 6056), port parity
@@ -15,6 +16,7 @@
 
 . "$(dirname "$0")/lib.sh"
 require_root_and_module
+require_tool ping iputils-ping
 . "$(dirname "$0")/topology.sh"
 trap cleanup EXIT
 
@@ -25,29 +27,31 @@ exhaustion() {
 		return 1
 	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:31002 $R1:3478)
 	echo "two mappings $a $b; the third: ${err:-no error}"
-	[ "$err" = "No route to host" ] || return 1
+	[ "$err" = "icmp 3 13 from 10.0.1.1" ] || return 1
 	# Neither live mapping was given up for the third.
 	[ "$(ask "$lan1" $L1:31000 $R1:3478)" = "$a" ] &&
-		in_gw conectl -j stats wan0 | grep -q '"alloc_failed":[1-9]'
+		[ "$(ask "$lan1" $L1:31001 $R1:3478)" = "$b" ] &&
+		in_gw conectl -j stats wan0 | grep -q '"alloc_failed":1,'
 }
 
 quarantine() {
-	local e
+	local e err
 	nat eim eif ports 30000-30000 timeout 2 quarantine 6 2> /dev/null || return 1
 	e=$(ask "$lan1" $L1:32000 $R1:3478) || return 1
 	sleep 4
-	# Expired, but its port rests: nobody gets it yet.
-	if ask "$lan1" $L1:32001 $R1:3478 > /dev/null; then
-		echo "the port was reused during its quarantine"
-		return 1
-	fi
+	# Expired, but its port rests: nobody gets it yet, the flow is refused
+	# as when no port is left.
+	in_gw conectl map show wan0 | grep -q . && { echo "not expired yet"; return 1; }
+	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:32001 $R1:3478)
+	echo "during the quarantine: ${err:-no error}"
+	[ "$err" = "icmp 3 13 from 10.0.1.1" ] || return 1
 	sleep 5
 	[ "$(ask "$lan1" $L1:32001 $R1:3478)" = "$e" ] ||
 		{ echo "the port did not come back"; return 1; }
 }
 
 no_quarantine() {
-	local e
+	local e err
 	nat eim eif ports 30000-30000 timeout 2 quarantine 0 2> /dev/null || return 1
 	e=$(ask "$lan1" $L1:33000 $R1:3478) || return 1
 	sleep 4
@@ -98,22 +102,29 @@ range_preservation_needs_both_sides() {
 	in_gw conectl -j nat show wan0 | grep -q '"range_preservation":false'
 }
 
-# The third mapping of one address is refused like exhaustion; another
-# address is not held back, and the refusal is counted.
+# A UDP, a TCP and an ICMP mapping fill a limit of three (all protocols
+# together); the fourth mapping of that address is refused like
+# exhaustion; another address is not held back; the refusal is counted.
 mapping_limit() {
 	local err
-	nat eim eif mapping-limit 2 || return 1
-	ask "$lan1" $L1:35000 $R1:3478 > /dev/null &&
-		ask "$lan1" $L1:35001 $R1:3478 > /dev/null || return 1
+	nat eim eif mapping-limit 3 || return 1
+	ask "$lan1" $L1:35000 $R1:3478 > /dev/null || { echo "udp refused"; return 1; }
+	ip netns exec "$lan1" "$PEER" tcp-ask $L1:35001 $R1:80 3000 > /dev/null ||
+		{ echo "tcp refused"; return 1; }
+	ip netns exec "$lan1" ping -q -c 1 -W 2 -e 35003 $R1 > /dev/null ||
+		{ echo "icmp refused"; return 1; }
+	in_gw conectl map show wan0
 	err=$(ip netns exec "$lan1" "$PEER" icmp-error $L1:35002 $R1:3478)
 	echo "the third mapping of $L1: ${err:-no error}"
-	[ "$err" = "No route to host" ] || return 1
+	[ "$err" = "icmp 3 13 from 10.0.1.1" ] || return 1
 	ask "$lan2" $L2:35000 $R1:3478 > /dev/null ||
 		{ echo "lan2 was refused too"; return 1; }
 	in_gw conectl -j stats wan0 | grep -q '"limit_dropped":1,'
 }
 
 topology
+ip netns exec "$wan" "$PEER" tcp-echo $R1:80 > /dev/null 2>&1 &
+listening "$wan" tcp 80
 ktap_print_header
 ktap_set_plan 8
 check "no port left: dropped with ICMP code 13, nothing evicted, counted" exhaustion
@@ -124,5 +135,5 @@ check "port-parity on: external ports keep the internal port's parity" port_pari
 check "range-preservation on: 0-1023 and 1024+ map within their range" range_preservation
 check "range-preservation is refused without ports on both sides of 1024" \
 	range_preservation_needs_both_sides
-check "mapping-limit: an address's mapping over the limit is refused, counted" mapping_limit
+check "mapping-limit: udp, tcp, icmp together; one over the limit refused, counted" mapping_limit
 ktap_finished

@@ -67,8 +67,8 @@ early_syn_unanswered() {
 	ip netns exec "$gwa" conectl stats wan0
 	ip netns exec "$gwb" conectl stats wan0
 	ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"in_dropped":[1-9]' &&
-		ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"syn_refused":0' &&
-		ip netns exec "$gwa" conectl -j stats wan0 | grep -q '"syn_refused":0'
+		ip netns exec "$gwb" conectl -j stats wan0 | grep -q '"syn_refused":0[,}]' &&
+		ip netns exec "$gwa" conectl -j stats wan0 | grep -q '"syn_refused":0[,}]'
 }
 
 two_gateways

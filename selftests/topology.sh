@@ -57,17 +57,26 @@ listening() { # listening NS udp|tcp PORT
 	slowwait 5 bash -c "[ -n \"\$(ip netns exec $1 ss $flags 'sport = :$3')\" ]"
 }
 
-# Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL?
-reaches() { # reaches SRC EXT LOCAL
-	local out
-	ip netns exec "$lan1" "$PEER" listen "$3" 4000 > "$tmp/listen" &
-	local pid=$!
-	listening "$lan1" udp "${3##*:}"
-	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+# broken WHAT: a check's own plumbing failed (a listener did not bind, a
+# send failed), so "did not arrive" would prove nothing: the check fails,
+# whatever it expected.  Only inside check (it exits check's subshell).
+broken() { echo "test setup failed: $*"; exit 1; }
+
+# Does an unsolicited datagram from SRC to EXT reach LAN endpoint LOCAL
+# (of lan1, or of NS)?
+reaches() { # reaches SRC EXT LOCAL [NS]
+	local out pid rc ns=${4:-$lan1}
+	ip netns exec "$ns" "$PEER" listen "$3" 4000 > "$tmp/listen" &
+	pid=$!
+	listening "$ns" udp "${3##*:}" || broken "no UDP listener on $3"
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited ||
+		broken "send from $1 to $2"
 	sleep 0.1
-	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited
+	ip netns exec "$wan" "$PEER" send "$1" "$2" unsolicited ||
+		broken "send from $1 to $2"
 	wait "$pid"
+	rc=$?
+	[ "$rc" -le 1 ] || broken "the listener on $3 failed"
 	out=$(cat "$tmp/listen")
 	[ "${out%% *}" = "$1" ]
 }
-

@@ -251,6 +251,8 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	char when[32];
 	time_t now = time(NULL);
 
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
+		return MNL_CB_OK;
 	if (g->cmd != CONENAT_CMD_NEW_MAP && g->cmd != CONENAT_CMD_DEL_MAP)
 		return MNL_CB_OK;
 	genl_parse(nlh, reply_types, CONENAT_A_MAX, tb);

@@ -212,7 +212,7 @@ int genl_transact(struct genl_sock *gs, struct nlmsghdr *nlh,
 		if (got < 0)
 			return -errno;
 		n = (int)got;
-		for (msg = (struct nlmsghdr *)gs->buf; mnl_nlmsg_ok(msg, n);
+		for (msg = (struct nlmsghdr *)gs->buf; nl_msg_ok(msg, n);
 		     msg = mnl_nlmsg_next(msg, &n)) {
 			if (!mnl_nlmsg_seq_ok(msg, seq) ||
 			    !mnl_nlmsg_portid_ok(msg, gs->portid))

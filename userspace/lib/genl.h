@@ -46,6 +46,15 @@ struct nlmsghdr *genl_request(struct genl_sock *gs, uint8_t cmd, uint16_t flags)
 int genl_transact(struct genl_sock *gs, struct nlmsghdr *nlh,
 		  mnl_cb_t cb, void *data);
 
+/*
+ * mnl_nlmsg_ok(), but also refusing a length of 2 GiB or more, which its
+ * signed comparison lets through; for loops over a receive buffer.
+ */
+static inline bool nl_msg_ok(const struct nlmsghdr *nlh, int len)
+{
+	return mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (unsigned int)len;
+}
+
 /* Offset of a genl message's attributes, for mnl_attr_parse. */
 #define GENL_HDRLEN_ALIGNED MNL_ALIGN(sizeof(struct genlmsghdr))
 
