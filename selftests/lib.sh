@@ -34,19 +34,6 @@ require_tool() {
 	exit "$KSFT_FAIL"
 }
 
-# check_known_bug REASON DESCRIPTION COMMAND...: as check, but a failure is
-# a skip saying REASON, a kernel bug known and reported, until it is fixed.
-check_known_bug() {
-	local reason=$1 desc=$2 out
-	shift 2
-	if out=$("$@" 2>&1); then
-		ktap_test_pass "$desc"
-	else
-		[ -n "$out" ] && sed 's/^/# /' <<< "$out"
-		ktap_test_skip "$desc: known bug: $reason"
-	fi
-}
-
 # check DESCRIPTION COMMAND...: one KTAP result; the command's output is
 # shown as diagnostics when it fails.
 check() {

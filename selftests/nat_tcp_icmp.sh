@@ -239,8 +239,7 @@ for f in eif adf apdf; do
 	port=$((port + 10))
 done
 check "tcp: an established connection's mapping lives by tcp-timeout" tcp_timeout_applies
-check_known_bug "a refresh only extends a mapping (issue 11, RFC 7857 2.1)" \
-	"tcp: a closed connection's mapping falls to tcp-transitory-timeout" tcp_transitory_after_close
+check "tcp: a closed connection's mapping falls to tcp-transitory-timeout" tcp_transitory_after_close
 check "icmp: an echo mapping lives icmp-timeout, then expires" icmp_timeout_expires
 check "icmp: eim shares one identifier mapping across remotes" icmp_mapping eim 1
 check "icmp: adm maps an identifier per remote address" icmp_mapping adm 2
