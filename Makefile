@@ -5,7 +5,7 @@
 #   make W=1              kernel build with extra warnings
 #   make check            unit tests on the host, kselftests in a VM per kernel
 #   make check-debug      kselftests on a KASAN/lockdep/kmemleak 6.12 kernel
-#                         (built once, about an hour: Documentation/testing.md)
+#                         (built once, about 30 min: Documentation/testing.md)
 #   make demo             the seed's tables played through conenat in a VM
 #   make bench            conenat against masquerade in a VM (Documentation/performance.md)
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
