@@ -4,6 +4,8 @@
 #   make KDIR=DIR         module for another kernel's build tree
 #   make W=1              kernel build with extra warnings
 #   make check            unit tests on the host, kselftests in a VM per kernel
+#   make check-debug      kselftests on a KASAN/lockdep/kmemleak 6.12 kernel
+#                         (built once, about 30 min: Documentation/testing.md)
 #   make demo             the seed's tables played through conenat in a VM
 #   make bench            conenat against masquerade in a VM (Documentation/performance.md)
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
@@ -23,7 +25,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))) \
 	$(lastword $(sort $(wildcard $(CACHE)/kernels/*/root/usr/src/linux-headers-*-amd64))))
 
-.PHONY: all module tools check unit kselftest demo bench checkpatch sparse \
+.PHONY: all module tools check check-debug unit kselftest demo bench checkpatch sparse \
 	install setup clean
 
 all: module tools
@@ -37,6 +39,9 @@ tools:
 
 check: tools
 	$(TOP)/selftests/check $(KERNELS)
+
+check-debug: tools
+	$(TOP)/selftests/check --debug
 
 demo: tools
 	$(MAKE) -C $(TOP)/selftests all
