@@ -31,6 +31,8 @@ struct coned_watch {
 	void (*ready)(struct coned *srv, struct coned_watch *w, uint32_t events);
 };
 
+#include "turn.h"
+
 /* One address and port the server answers on, UDP and TCP. */
 struct coned_endpoint {
 	struct coned_watch udp;
@@ -41,14 +43,22 @@ struct coned_endpoint {
 	struct sockaddr_storage advertised; /* as clients see it (1:1 NAT) */
 };
 
+/* With TURN: ChannelData of a whole UDP payload, padded. */
+#define CONED_TURN_TCP_BUF	(65535 + 8)
+/* Bytes waiting to go out on one connection; more are dropped. */
+#define CONED_TCP_OUT		(256 * 1024)
+
 struct tcp_conn {
 	struct coned_watch watch;
 	struct coned_endpoint *ep;
 	struct sockaddr_storage peer;
-	uint8_t buf[CONED_TCP_BUF];
-	size_t len;
+	uint8_t *buf;
+	size_t len, cap;
+	uint8_t *out;			/* what send() did not take yet */
+	size_t out_len;
 	uint64_t last_active;		/* monotonic seconds */
 	bool dead;			/* a send failed: close it */
+	struct turn_alloc *alloc;	/* the allocation made on it */
 	struct tcp_conn *next;
 };
 
@@ -61,6 +71,7 @@ struct coned_config {
 	/* OTHER-ADDRESS on the alternate address as coturn 4.6.1 gives it. */
 	bool coturn_other_address;
 	bool verbose;
+	struct turn_config turn;
 };
 
 struct coned {
@@ -71,6 +82,7 @@ struct coned {
 	bool stopping;
 	struct tcp_conn *conns;
 	unsigned int n_conns;
+	struct turn_server *turn;	/* NULL without --turn */
 };
 
 /* A request being answered: where it came from and how. */
@@ -104,6 +116,12 @@ void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev);
 void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev);
 void coned_tcp_expire(struct coned *srv, uint64_t now);
 void coned_tcp_close_all(struct coned *srv);
+/*
+ * Queue buf on the connection: what the socket does not take now waits
+ * for EPOLLOUT.  False (and nothing sent) if the queue is full.
+ */
+bool coned_tcp_write(struct coned *srv, struct tcp_conn *c,
+		     const uint8_t *buf, size_t len);
 
 /* dispatch.c: one message from a peer, by method and class. */
 void coned_dispatch(struct coned_request *req);

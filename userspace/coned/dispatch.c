@@ -12,8 +12,13 @@
 static const struct {
 	uint16_t method;
 	coned_handler handler;
+	bool turn;		/* only with --turn */
 } methods[] = {
-	{ STUN_BINDING, coned_binding },
+	{ STUN_BINDING, coned_binding, false },
+	{ STUN_ALLOCATE, turn_allocate, true },
+	{ STUN_REFRESH, turn_refresh, true },
+	{ STUN_CREATE_PERMISSION, turn_create_permission, true },
+	{ STUN_CHANNEL_BIND, turn_channel_bind, true },
 };
 
 void coned_dispatch(struct coned_request *req)
@@ -23,9 +28,16 @@ void coned_dispatch(struct coned_request *req)
 	size_t i;
 
 	/* Indications (keepalives) and stray responses get no answer. */
+	if (stun_class(m->type) == STUN_INDICATION && method == STUN_SEND &&
+	    req->srv->turn && !m->legacy) {
+		turn_send_indication(req);
+		return;
+	}
 	if (stun_class(m->type) != STUN_REQUEST)
 		return;
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (methods[i].turn && (!req->srv->turn || m->legacy))
+			continue;
 		if (methods[i].method == method) {
 			methods[i].handler(req);
 			return;
@@ -46,9 +58,7 @@ void coned_send(struct coned_request *req, struct coned_endpoint *from,
 	ssize_t n;
 
 	if (req->conn) {
-		n = send(req->conn->watch.fd, buf, len, MSG_NOSIGNAL);
-		/* Responses are small: a full send buffer means a dead peer. */
-		if (n != (ssize_t)len)
+		if (!coned_tcp_write(req->srv, req->conn, buf, len))
 			req->conn->dead = true;
 		else
 			coned_debug(req->srv, "tcp %s -> %s: %s",

@@ -22,9 +22,12 @@ static void conn_close(struct coned *srv, struct tcp_conn *c)
 			break;
 		}
 	}
+	turn_conn_closed(srv, c);
 	/* close() removes it from the epoll set. */
 	close(c->watch.fd);
 	srv->n_conns--;
+	free(c->buf);
+	free(c->out);
 	free(c);
 }
 
@@ -36,26 +39,31 @@ static bool conn_drain(struct coned *srv, struct tcp_conn *c)
 	long frame;
 
 	while (c->len) {
-		frame = stun_frame_len(c->buf, c->len);
-		if (frame < 0 || frame > CONED_TCP_BUF) {
+		frame = srv->turn ? turn_frame_len(c->buf, c->len) :
+				    stun_frame_len(c->buf, c->len);
+		if (frame < 0 || (size_t)frame > c->cap) {
 			coned_debug(srv, "tcp %s: not STUN or too long, closed",
 				    coned_addr_str(&c->peer));
 			return false;
 		}
 		if (!frame || (size_t)frame > c->len)
 			return true;
-		if (stun_parse(&msg, c->buf, frame, true)) {
+		if (srv->turn && turn_is_channel_data(c->buf, frame)) {
+			turn_channel_data(srv, c->ep, c, &c->peer, c->buf,
+					  frame);
+		} else if (stun_parse(&msg, c->buf, frame, true)) {
 			coned_debug(srv, "tcp %s: malformed message, closed",
 				    coned_addr_str(&c->peer));
 			return false;
+		} else {
+			memset(&req, 0, sizeof(req));
+			req.srv = srv;
+			req.ep = c->ep;
+			req.conn = c;
+			req.peer = c->peer;
+			req.msg = &msg;
+			coned_dispatch(&req);
 		}
-		memset(&req, 0, sizeof(req));
-		req.srv = srv;
-		req.ep = c->ep;
-		req.conn = c;
-		req.peer = c->peer;
-		req.msg = &msg;
-		coned_dispatch(&req);
 		if (c->dead)
 			return false;
 		c->len -= frame;
@@ -64,12 +72,83 @@ static bool conn_drain(struct coned *srv, struct tcp_conn *c)
 	return true;
 }
 
+static void watch_out(struct coned *srv, struct tcp_conn *c, bool out)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN | (out ? EPOLLOUT : 0),
+		.data.ptr = &c->watch,
+	};
+
+	epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->watch.fd, &ev);
+}
+
+/* Send what waits; false if the connection broke. */
+static bool flush_out(struct coned *srv, struct tcp_conn *c)
+{
+	ssize_t n;
+
+	if (!c->out_len)
+		return true;
+	n = send(c->watch.fd, c->out, c->out_len, MSG_NOSIGNAL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	c->out_len -= n;
+	memmove(c->out, c->out + n, c->out_len);
+	if (!c->out_len)
+		watch_out(srv, c, false);
+	return true;
+}
+
+bool coned_tcp_write(struct coned *srv, struct tcp_conn *c,
+		     const uint8_t *buf, size_t len)
+{
+	ssize_t n = 0;
+
+	if (c->dead)
+		return false;
+	if (!c->out_len) {
+		n = send(c->watch.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n == (ssize_t)len)
+			return true;
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			c->dead = true;
+			return false;
+		}
+		if (n < 0)
+			n = 0;
+	} else if (c->out_len + len > CONED_TCP_OUT) {
+		return false;	/* whole frames only: drop this one */
+	}
+	if (!c->out) {
+		c->out = malloc(CONED_TCP_OUT);
+		if (!c->out) {
+			c->dead = true;
+			return false;
+		}
+	}
+	memcpy(c->out + c->out_len, buf + n, len - n);
+	if (!c->out_len)
+		watch_out(srv, c, true);
+	c->out_len += len - n;
+	return true;
+}
+
 static void conn_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 {
 	struct tcp_conn *c = (struct tcp_conn *)w;
 	ssize_t n;
 
-	n = recv(w->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+	if ((ev & EPOLLOUT) && !flush_out(srv, c)) {
+		conn_close(srv, c);
+		return;
+	}
+	if (c->dead) {
+		conn_close(srv, c);
+		return;
+	}
+	if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		return;
+	n = recv(w->fd, c->buf + c->len, c->cap - c->len, 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0 || (c->len += n, !conn_drain(srv, c))) {
@@ -100,7 +179,12 @@ void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
 		return;
 	}
 	c = calloc(1, sizeof(*c));
-	if (!c) {
+	if (c) {
+		c->cap = srv->turn ? CONED_TURN_TCP_BUF : CONED_TCP_BUF;
+		c->buf = malloc(c->cap);
+	}
+	if (!c || !c->buf) {
+		free(c);
 		close(fd);
 		return;
 	}
@@ -111,6 +195,7 @@ void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
 	c->last_active = coned_now();
 	if (coned_watch_add(srv, &c->watch)) {
 		close(fd);
+		free(c->buf);
 		free(c);
 		return;
 	}
@@ -125,7 +210,8 @@ void coned_tcp_expire(struct coned *srv, uint64_t now)
 
 	for (; c; c = next) {
 		next = c->next;
-		if (now - c->last_active >= CONED_TCP_IDLE_SEC)
+		/* An allocation's lifetime, not idleness, ends its connection. */
+		if (!c->alloc && now - c->last_active >= CONED_TCP_IDLE_SEC)
 			conn_close(srv, c);
 	}
 }

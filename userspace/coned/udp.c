@@ -31,6 +31,11 @@ void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 					  strerror(errno));
 			return;
 		}
+		/* ChannelData by its first byte, before any STUN parsing. */
+		if (srv->turn && turn_is_channel_data(buf, n)) {
+			turn_channel_data(srv, ep, NULL, &req.peer, buf, n);
+			continue;
+		}
 		err = stun_parse(&msg, buf, n, true);
 		if (err) {
 			coned_debug(srv, "udp %s <- %s: %zd bytes dropped (%s)",

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TURN allocations: found by their 5-tuple (a hash for UDP clients, the
+ * connection for TCP ones), their permissions and channels, their relay
+ * sockets and ports (EVEN-PORT, reservations), and their ends, each on a
+ * timer of the heap.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+
+#include "coned.h"
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
+
+static unsigned int tuple_hash(const struct coned_endpoint *ep,
+			       const struct sockaddr_storage *client)
+{
+	const uint8_t *p = (const uint8_t *)client;
+	size_t len = ss_len(client), i;
+	uint32_t h = 2166136261u ^ (uint32_t)(uintptr_t)ep;
+
+	/* FNV-1a over the address and port bytes of the sockaddr. */
+	for (i = 2; i < len; i++) {
+		if (client->ss_family == AF_INET6 && i >= 24)
+			break;	/* scope id */
+		h = (h ^ p[i]) * 16777619u;
+	}
+	return h % TURN_ALLOC_BUCKETS;
+}
+
+struct turn_alloc *turn_alloc_find(struct coned *srv,
+				   const struct coned_endpoint *ep,
+				   const struct tcp_conn *conn,
+				   const struct sockaddr_storage *client)
+{
+	struct turn_alloc *a;
+
+	if (conn)
+		return conn->alloc;
+	for (a = srv->turn->buckets[tuple_hash(ep, client)]; a; a = a->hnext)
+		if (a->ep == ep && !a->conn && ss_equal(&a->client, client))
+			return a;
+	return NULL;
+}
+
+static int family_idx(int family)
+{
+	return family == AF_INET6;
+}
+
+static struct turn_user_count **count_slot(struct turn_server *t,
+					   const char *name)
+{
+	struct turn_user_count **p;
+
+	for (p = &t->counts; *p; p = &(*p)->next)
+		if (!strcmp((*p)->name, name))
+			break;
+	return p;
+}
+
+unsigned int turn_user_allocations(struct coned *srv, const char *name)
+{
+	struct turn_user_count *c = *count_slot(srv->turn, name);
+
+	return c ? c->n : 0;
+}
+
+static void user_count_add(struct coned *srv, const char *name, int delta)
+{
+	struct turn_user_count **p = count_slot(srv->turn, name), *c = *p;
+
+	if (!c) {
+		if (delta < 0)
+			return;
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return;
+		c->name = strdup(name);
+		if (!c->name) {
+			free(c);
+			return;
+		}
+		*p = c;
+	}
+	c->n += delta;
+	if (!c->n) {
+		*p = c->next;
+		free(c->name);
+		free(c);
+	}
+}
+
+static void alloc_expired(struct coned *srv, struct coned_timer *t)
+{
+	turn_alloc_free(srv, container_of(t, struct turn_alloc, timer),
+			"expired");
+}
+
+void turn_alloc_set_lifetime(struct coned *srv, struct turn_alloc *a,
+			     uint32_t seconds)
+{
+	a->lifetime = seconds;
+	timer_arm(&srv->turn->timers, &a->timer,
+		  coned_now_ms() + (uint64_t)seconds * 1000);
+}
+
+/* Enter a new allocation (its relay socket open) into the tables. */
+int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
+{
+	struct turn_server *t = srv->turn;
+	unsigned int h;
+
+	a->relay.ready = turn_relay_ready;
+	a->timer.fire = alloc_expired;
+	if (coned_watch_add(srv, &a->relay))
+		return -errno;
+	if (a->conn) {
+		a->conn->alloc = a;
+	} else {
+		h = tuple_hash(a->ep, &a->client);
+		a->hnext = t->buckets[h];
+		t->buckets[h] = a;
+	}
+	t->by_port[family_idx(a->relayed.ss_family)][ss_port(&a->relayed)] = a;
+	t->n_allocs++;
+	t->stats.allocations_total++;
+	user_count_add(srv, a->username, 1);
+	a->created_ms = coned_now_ms();
+	a->tokens = srv->cfg.turn.bandwidth;
+	a->tokens_at = a->created_ms;
+	coned_log("allocation created: user \"%s\" client %s/%s relay %s lifetime %us",
+		  a->username, a->conn ? "tcp" : "udp",
+		  coned_addr_str(&a->client), coned_addr_str(&a->relayed),
+		  a->lifetime);
+	return 0;
+}
+
+static void perm_free(struct coned *srv, struct turn_perm *p)
+{
+	struct turn_perm **pp;
+
+	for (pp = &p->alloc->perms; *pp; pp = &(*pp)->next) {
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	}
+	timer_cancel(&srv->turn->timers, &p->timer);
+	free(p);
+}
+
+static void channel_free(struct coned *srv, struct turn_channel *c)
+{
+	struct turn_channel **pp;
+
+	for (pp = &c->alloc->channels; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	timer_cancel(&srv->turn->timers, &c->timer);
+	free(c);
+}
+
+void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
+		     const char *why)
+{
+	struct turn_server *t = srv->turn;
+	struct turn_alloc **p;
+
+	coned_log("allocation ended (%s): user \"%s\" client %s/%s relay %s after %llus, "
+		  "to peers %llu packets %llu bytes, to client %llu packets %llu bytes, dropped %llu",
+		  why, a->username, a->conn ? "tcp" : "udp",
+		  coned_addr_str(&a->client), coned_addr_str(&a->relayed),
+		  (unsigned long long)(coned_now_ms() - a->created_ms) / 1000,
+		  (unsigned long long)a->to_peer.packets,
+		  (unsigned long long)a->to_peer.bytes,
+		  (unsigned long long)a->to_client.packets,
+		  (unsigned long long)a->to_client.bytes,
+		  (unsigned long long)a->dropped);
+	if (a->conn) {
+		a->conn->alloc = NULL;
+	} else {
+		for (p = &t->buckets[tuple_hash(a->ep, &a->client)]; *p;
+		     p = &(*p)->hnext) {
+			if (*p == a) {
+				*p = a->hnext;
+				break;
+			}
+		}
+	}
+	t->by_port[family_idx(a->relayed.ss_family)][ss_port(&a->relayed)] = NULL;
+	while (a->perms)
+		perm_free(srv, a->perms);
+	while (a->channels)
+		channel_free(srv, a->channels);
+	timer_cancel(&t->timers, &a->timer);
+	close(a->relay.fd);
+	user_count_add(srv, a->username, -1);
+	t->n_allocs--;
+	free(a);
+}
+
+struct turn_perm *turn_perm_find(struct turn_alloc *a,
+				 const struct sockaddr_storage *peer)
+{
+	struct turn_perm *p;
+
+	for (p = a->perms; p; p = p->next)
+		if (ss_same_addr(&p->addr, peer))
+			return p;
+	return NULL;
+}
+
+static void perm_expired(struct coned *srv, struct coned_timer *t)
+{
+	perm_free(srv, container_of(t, struct turn_perm, timer));
+}
+
+int turn_perm_install(struct coned *srv, struct turn_alloc *a,
+		      const struct sockaddr_storage *peer)
+{
+	struct turn_perm *p = turn_perm_find(a, peer);
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->addr = *peer;
+		ss_set_port(&p->addr, 0);
+		p->alloc = a;
+		p->timer.fire = perm_expired;
+		p->next = a->perms;
+		a->perms = p;
+	}
+	return timer_arm(&srv->turn->timers, &p->timer, coned_now_ms() +
+			 (uint64_t)srv->cfg.turn.perm_lifetime * 1000);
+}
+
+struct turn_channel *turn_channel_by_number(struct turn_alloc *a,
+					    uint16_t number)
+{
+	struct turn_channel *c;
+
+	for (c = a->channels; c; c = c->next)
+		if (c->number == number)
+			return c;
+	return NULL;
+}
+
+struct turn_channel *turn_channel_by_peer(struct turn_alloc *a,
+					  const struct sockaddr_storage *peer)
+{
+	struct turn_channel *c;
+
+	for (c = a->channels; c; c = c->next)
+		if (ss_equal(&c->peer, peer))
+			return c;
+	return NULL;
+}
+
+static void channel_expired(struct coned *srv, struct coned_timer *t)
+{
+	channel_free(srv, container_of(t, struct turn_channel, timer));
+}
+
+int turn_channel_install(struct coned *srv, struct turn_alloc *a,
+			 uint16_t number,
+			 const struct sockaddr_storage *peer)
+{
+	struct turn_channel *c = turn_channel_by_number(a, number);
+
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->number = number;
+		c->peer = *peer;
+		c->alloc = a;
+		c->timer.fire = channel_expired;
+		c->next = a->channels;
+		a->channels = c;
+	}
+	return timer_arm(&srv->turn->timers, &c->timer, coned_now_ms() +
+			 (uint64_t)srv->cfg.turn.channel_lifetime * 1000);
+}
+
+void turn_conn_closed(struct coned *srv, struct tcp_conn *c)
+{
+	if (c->alloc)
+		turn_alloc_free(srv, c->alloc, "connection closed");
+}
+
+/* Reservations: the odd port of an EVEN-PORT R=1 Allocate, 30 s. */
+
+static void reservation_free(struct coned *srv, struct turn_reservation *r)
+{
+	struct turn_reservation **p;
+
+	for (p = &srv->turn->reservations; *p; p = &(*p)->next) {
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	}
+	timer_cancel(&srv->turn->timers, &r->timer);
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+}
+
+static void reservation_expired(struct coned *srv, struct coned_timer *t)
+{
+	reservation_free(srv, container_of(t, struct turn_reservation, timer));
+}
+
+static int reserve(struct coned *srv, int fd,
+		   const struct sockaddr_storage *addr,
+		   uint8_t token[TURN_TOKEN_LEN])
+{
+	struct turn_reservation *r = calloc(1, sizeof(*r));
+
+	if (!r || RAND_bytes(r->token, TURN_TOKEN_LEN) != 1) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->fd = fd;
+	r->addr = *addr;
+	r->timer.fire = reservation_expired;
+	r->next = srv->turn->reservations;
+	srv->turn->reservations = r;
+	memcpy(token, r->token, TURN_TOKEN_LEN);
+	return timer_arm(&srv->turn->timers, &r->timer, coned_now_ms() +
+			 TURN_RESERVATION_SEC * 1000);
+}
+
+static int bind_relay(const struct sockaddr_storage *addr, uint16_t port)
+{
+	struct sockaddr_storage ss = *addr;
+	int fd, one = 1, pmtu = IP_PMTUDISC_DONT;
+
+	ss_set_port(&ss, port);
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	if (bind(fd, (struct sockaddr *)&ss, ss_len(&ss))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
+		    bool even, bool want_reserve, const uint8_t *token,
+		    uint8_t out_token[TURN_TOKEN_LEN])
+{
+	const struct turn_config *cfg = &srv->cfg.turn;
+	struct turn_server *t = srv->turn;
+	const struct sockaddr_storage *addr = NULL;
+	struct turn_reservation *r;
+	unsigned int i, span = cfg->port_hi - cfg->port_lo + 1;
+	uint16_t port;
+	int fd, fd2;
+
+	for (i = 0; i < cfg->n_relays && !addr; i++)
+		if (cfg->relay[i].ss_family == family)
+			addr = &cfg->relay[i];
+	if (!addr)
+		return STUN_ERR_ADDRESS_FAMILY;
+	if (token) {
+		for (r = t->reservations; r; r = r->next)
+			if (!memcmp(r->token, token, TURN_TOKEN_LEN))
+				break;
+		if (!r || r->addr.ss_family != family)
+			return STUN_ERR_INSUFFICIENT_CAPACITY;
+		a->relay.fd = r->fd;
+		a->relayed = r->addr;
+		r->fd = -1;
+		reservation_free(srv, r);
+		return 0;
+	}
+	for (i = 0; i < span; i++) {
+		port = cfg->port_lo + (t->next_port++ % span);
+		if (even && (port & 1))
+			continue;
+		if (t->by_port[family_idx(family)][port])
+			continue;
+		fd = bind_relay(addr, port);
+		if (fd < 0)
+			continue;
+		if (want_reserve) {
+			if (port == cfg->port_hi ||
+			    t->by_port[family_idx(family)][port + 1] ||
+			    (fd2 = bind_relay(addr, port + 1)) < 0) {
+				close(fd);
+				continue;
+			}
+			a->relayed = *addr;
+			ss_set_port(&a->relayed, port + 1);
+			if (reserve(srv, fd2, &a->relayed, out_token)) {
+				close(fd2);
+				close(fd);
+				return STUN_ERR_SERVER_ERROR;
+			}
+		}
+		a->relay.fd = fd;
+		a->relayed = *addr;
+		ss_set_port(&a->relayed, port);
+		return 0;
+	}
+	return STUN_ERR_INSUFFICIENT_CAPACITY;
+}
+
+void turn_shutdown(struct coned *srv)
+{
+	struct turn_server *t = srv->turn;
+	unsigned int i;
+
+	if (!t)
+		return;
+	for (i = 0; i < TURN_ALLOC_BUCKETS; i++)
+		while (t->buckets[i])
+			turn_alloc_free(srv, t->buckets[i], "server stopping");
+	while (t->reservations)
+		reservation_free(srv, t->reservations);
+}
