@@ -997,4 +997,63 @@ TEST_F(turn, relay_to_relay)
 	close(c2.fd);
 }
 
+/* --users-file: its users authenticate, comments and blank lines skipped. */
+TEST_F(turn, users_file)
+{
+	char path[] = "/tmp/turn_test_usersXXXXXX";
+	int fd = mkstemp(path);
+	static const char text[] = "# users\n\ndave:pa:ss\nerin:x\n";
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(text), write(fd, text, strlen(text)));
+	close(fd);
+	START("--users-file", path);
+	OPEN(CLIENT, false, "dave", "pa:ss");
+	EXPECT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	close(self->c.fd);
+	OPEN(CLIENT, false, "erin", "y");
+	EXPECT_EQ(STUN_ERR_UNAUTHORIZED, allocate(&self->c, NULL, NULL));
+	unlink(path);
+}
+
+/* A channel number is bound to one peer, a peer to one number. */
+TEST_F(turn, channel_conflicts)
+{
+	struct sockaddr_storage p1 = local_of(self->peer);
+	struct sockaddr_storage p2 = local_of(self->peer2);
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4000, &p2));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4001, &p1));
+	/* Refreshing the same binding is fine. */
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4001, &p2));
+}
+
+/* --bandwidth: a second's worth passes, the rest of a burst is dropped. */
+TEST_F(turn, bandwidth)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	static uint8_t chunk[1000];
+	unsigned int i, got = 0;
+
+	START("--bandwidth", "5000");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	for (i = 0; i < 20; i++)
+		send_indication(&self->c, &peer, chunk, sizeof(chunk), false);
+	while (peer_got(self->peer, chunk, sizeof(chunk), &self->relayed))
+		got++;
+	EXPECT_EQ(5U, got);
+	/* A second later the bucket is full again. */
+	usleep(1000 * 1000);
+	send_indication(&self->c, &peer, chunk, sizeof(chunk), false);
+	EXPECT_TRUE(peer_got(self->peer, chunk, sizeof(chunk),
+			     &self->relayed));
+}
+
 TEST_HARNESS_MAIN
