@@ -83,6 +83,7 @@ struct coned {
 	struct tcp_conn *conns;
 	unsigned int n_conns;
 	struct turn_server *turn;	/* NULL without --turn */
+	int reserve_fd;			/* given back when out of fds */
 };
 
 /* A request being answered: where it came from and how. */

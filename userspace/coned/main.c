@@ -7,6 +7,7 @@
  *         [--other-address rfc5780|coturn] [--verbose]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -430,7 +431,8 @@ static void log_serving(const struct coned *srv)
 			  "no RFC 5780", coned_addr_str(&ep[0][0].local));
 }
 
-static void run(struct coned *srv)
+/* The event loop; 0 when a signal ends it, 1 on a fatal error. */
+static int run(struct coned *srv)
 {
 	struct epoll_event events[64];
 	uint64_t last_expire = coned_now(), now;
@@ -439,8 +441,9 @@ static void run(struct coned *srv)
 	while (!srv->stopping) {
 		n = epoll_wait(srv->epfd, events, 64, wait);
 		if (n < 0 && errno != EINTR) {
+			/* Nonzero, so that systemd's Restart=on-failure acts. */
 			coned_log("epoll_wait: %s", strerror(errno));
-			return;
+			return 1;
 		}
 		for (i = 0; i < n; i++) {
 			struct coned_watch *w = events[i].data.ptr;
@@ -461,6 +464,7 @@ static void run(struct coned *srv)
 			last_expire = now;
 		}
 	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -472,6 +476,7 @@ int main(int argc, char **argv)
 	rc = parse_args(argc, argv, &srv.cfg);
 	if (rc)
 		return rc;
+	srv.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv.epfd < 0) {
 		coned_log("epoll: %s", strerror(errno));
@@ -481,7 +486,7 @@ int main(int argc, char **argv)
 	     turn_open(&srv);
 	if (!rc) {
 		log_serving(&srv);
-		run(&srv);
+		rc = run(&srv);
 	}
 	coned_tcp_close_all(&srv);
 	turn_shutdown(&srv);

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE	/* accept4() */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,6 +170,22 @@ void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
 
 	fd = accept4(w->fd, (struct sockaddr *)&peer, &alen,
 		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/*
+		 * Out of descriptors: the connection would stay queued and
+		 * the listener readable, spinning the loop.  Give back the
+		 * reserve, accept and close it, take the reserve again.
+		 */
+		if (srv->reserve_fd >= 0)
+			close(srv->reserve_fd);
+		fd = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			close(fd);
+		srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		coned_log("tcp %s: out of file descriptors, connection refused",
+			  coned_addr_str(&ep->local));
+		return;
+	}
 	if (fd < 0)
 		return;
 	if (srv->n_conns >= CONED_MAX_TCP_CONNS) {
