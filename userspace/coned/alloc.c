@@ -141,31 +141,97 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 	return 0;
 }
 
+/* FNV-1a over the address bytes (and port) of a sockaddr. */
+static uint32_t hash_addr(uint32_t h, const struct sockaddr_storage *ss,
+			  bool port)
+{
+	const uint8_t *p;
+	size_t len, i;
+
+	if (ss->ss_family == AF_INET6) {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)ss)->sin6_addr;
+		len = 16;
+	} else {
+		p = (const uint8_t *)&((const struct sockaddr_in *)ss)->sin_addr;
+		len = 4;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 16777619u;
+	if (port) {
+		uint16_t v = ss_port(ss);
+
+		h = (h ^ (v & 0xFF)) * 16777619u;
+		h = (h ^ (v >> 8)) * 16777619u;
+	}
+	return h;
+}
+
+static uint32_t hash_ptr(const void *p)
+{
+	uint64_t v = (uintptr_t)p;
+
+	return (uint32_t)((v >> 4) ^ (v >> 20)) * 2654435761u;
+}
+
+static unsigned int perm_hash(const struct turn_alloc *a,
+			      const struct sockaddr_storage *peer)
+{
+	return hash_addr(2166136261u ^ hash_ptr(a), peer, false) %
+	       TURN_HASH_BUCKETS;
+}
+
+static unsigned int chan_num_hash(const struct coned_endpoint *ep,
+				  const struct tcp_conn *conn,
+				  const struct sockaddr_storage *client,
+				  uint16_t number)
+{
+	uint32_t h = 2166136261u ^ hash_ptr(ep) ^ hash_ptr(conn) ^ number;
+
+	return hash_addr(h, client, true) % TURN_HASH_BUCKETS;
+}
+
+static unsigned int chan_peer_hash(const struct turn_alloc *a,
+				   const struct sockaddr_storage *peer)
+{
+	return hash_addr(2166136261u ^ hash_ptr(a), peer, true) %
+	       TURN_HASH_BUCKETS;
+}
+
+#define UNLINK(head, item, link) do { \
+	__typeof__(item) *_pp; \
+	for (_pp = (head); *_pp; _pp = &(*_pp)->link) { \
+		if (*_pp == (item)) { \
+			*_pp = (item)->link; \
+			break; \
+		} \
+	} \
+} while (0)
+
 static void perm_free(struct coned *srv, struct turn_perm *p)
 {
-	struct turn_perm **pp;
+	struct turn_server *t = srv->turn;
+	struct turn_channel *c;
 
-	for (pp = &p->alloc->perms; *pp; pp = &(*pp)->next) {
-		if (*pp == p) {
-			*pp = p->next;
-			break;
-		}
-	}
-	timer_cancel(&srv->turn->timers, &p->timer);
+	UNLINK(&p->alloc->perms, p, next);
+	UNLINK(&t->perm_buckets[perm_hash(p->alloc, &p->addr)], p, hnext);
+	for (c = p->alloc->channels; c; c = c->next)
+		if (c->perm == p)
+			c->perm = NULL;
+	timer_cancel(&t->timers, &p->timer);
 	free(p);
 }
 
 static void channel_free(struct coned *srv, struct turn_channel *c)
 {
-	struct turn_channel **pp;
+	struct turn_server *t = srv->turn;
+	struct turn_alloc *a = c->alloc;
 
-	for (pp = &c->alloc->channels; *pp; pp = &(*pp)->next) {
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
-	}
-	timer_cancel(&srv->turn->timers, &c->timer);
+	UNLINK(&a->channels, c, next);
+	UNLINK(&t->chan_num_buckets[chan_num_hash(a->ep, a->conn, &a->client,
+						  c->number)], c, hnext_num);
+	UNLINK(&t->chan_peer_buckets[chan_peer_hash(a, &c->peer)], c,
+	       hnext_peer);
+	timer_cancel(&t->timers, &c->timer);
 	free(c);
 }
 
@@ -208,13 +274,13 @@ void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
 	free(a);
 }
 
-struct turn_perm *turn_perm_find(struct turn_alloc *a,
+struct turn_perm *turn_perm_find(struct coned *srv, struct turn_alloc *a,
 				 const struct sockaddr_storage *peer)
 {
 	struct turn_perm *p;
 
-	for (p = a->perms; p; p = p->next)
-		if (ss_same_addr(&p->addr, peer))
+	for (p = srv->turn->perm_buckets[perm_hash(a, peer)]; p; p = p->hnext)
+		if (p->alloc == a && ss_same_addr(&p->addr, peer))
 			return p;
 	return NULL;
 }
@@ -227,7 +293,9 @@ static void perm_expired(struct coned *srv, struct coned_timer *t)
 int turn_perm_install(struct coned *srv, struct turn_alloc *a,
 		      const struct sockaddr_storage *peer)
 {
-	struct turn_perm *p = turn_perm_find(a, peer);
+	struct turn_perm *p = turn_perm_find(srv, a, peer);
+	struct turn_channel *c;
+	unsigned int h;
 
 	if (!p) {
 		p = calloc(1, sizeof(*p));
@@ -239,29 +307,51 @@ int turn_perm_install(struct coned *srv, struct turn_alloc *a,
 		p->timer.fire = perm_expired;
 		p->next = a->perms;
 		a->perms = p;
+		h = perm_hash(a, peer);
+		p->hnext = srv->turn->perm_buckets[h];
+		srv->turn->perm_buckets[h] = p;
+		/* Channels to this IP relay again. */
+		for (c = a->channels; c; c = c->next)
+			if (ss_same_addr(&c->peer, peer))
+				c->perm = p;
 	}
 	return timer_arm(&srv->turn->timers, &p->timer, coned_now_ms() +
 			 (uint64_t)srv->cfg.turn.perm_lifetime * 1000);
 }
 
-struct turn_channel *turn_channel_by_number(struct turn_alloc *a,
-					    uint16_t number)
+struct turn_channel *turn_channel_lookup(struct coned *srv,
+					 const struct coned_endpoint *ep,
+					 const struct tcp_conn *conn,
+					 const struct sockaddr_storage *client,
+					 uint16_t number)
 {
 	struct turn_channel *c;
 
-	for (c = a->channels; c; c = c->next)
-		if (c->number == number)
+	c = srv->turn->chan_num_buckets[chan_num_hash(ep, conn, client,
+						       number)];
+	for (; c; c = c->hnext_num)
+		if (c->number == number && c->alloc->ep == ep &&
+		    c->alloc->conn == conn && ss_equal(&c->alloc->client, client))
 			return c;
 	return NULL;
 }
 
-struct turn_channel *turn_channel_by_peer(struct turn_alloc *a,
+struct turn_channel *turn_channel_by_number(struct coned *srv,
+					    struct turn_alloc *a,
+					    uint16_t number)
+{
+	return turn_channel_lookup(srv, a->ep, a->conn, &a->client, number);
+}
+
+struct turn_channel *turn_channel_by_peer(struct coned *srv,
+					  struct turn_alloc *a,
 					  const struct sockaddr_storage *peer)
 {
 	struct turn_channel *c;
 
-	for (c = a->channels; c; c = c->next)
-		if (ss_equal(&c->peer, peer))
+	c = srv->turn->chan_peer_buckets[chan_peer_hash(a, peer)];
+	for (; c; c = c->hnext_peer)
+		if (c->alloc == a && ss_equal(&c->peer, peer))
 			return c;
 	return NULL;
 }
@@ -275,7 +365,9 @@ int turn_channel_install(struct coned *srv, struct turn_alloc *a,
 			 uint16_t number,
 			 const struct sockaddr_storage *peer)
 {
-	struct turn_channel *c = turn_channel_by_number(a, number);
+	struct turn_channel *c = turn_channel_by_number(srv, a, number);
+	struct turn_server *t = srv->turn;
+	unsigned int h;
 
 	if (!c) {
 		c = calloc(1, sizeof(*c));
@@ -287,6 +379,13 @@ int turn_channel_install(struct coned *srv, struct turn_alloc *a,
 		c->timer.fire = channel_expired;
 		c->next = a->channels;
 		a->channels = c;
+		h = chan_num_hash(a->ep, a->conn, &a->client, number);
+		c->hnext_num = t->chan_num_buckets[h];
+		t->chan_num_buckets[h] = c;
+		h = chan_peer_hash(a, peer);
+		c->hnext_peer = t->chan_peer_buckets[h];
+		t->chan_peer_buckets[h] = c;
+		c->perm = turn_perm_find(srv, a, peer);
 	}
 	return timer_arm(&srv->turn->timers, &c->timer, coned_now_ms() +
 			 (uint64_t)srv->cfg.turn.channel_lifetime * 1000);

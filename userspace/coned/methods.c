@@ -191,9 +191,9 @@ void turn_channel_bind(struct coned_request *req)
 		return;
 	}
 	/* A number is bound to one peer, a peer to one number. */
-	c = turn_channel_by_number(a, number);
+	c = turn_channel_by_number(req->srv, a, number);
 	if ((c && !ss_equal(&c->peer, &peer)) ||
-	    (!c && turn_channel_by_peer(a, &peer))) {
+	    (!c && turn_channel_by_peer(req->srv, a, &peer))) {
 		turn_send_error(req, STUN_ERR_BAD_REQUEST, &au);
 		return;
 	}
@@ -216,7 +216,7 @@ void turn_send_indication(struct coned_request *req)
 	    !stun_find(req->msg, STUN_ATTR_DATA, &data) ||
 	    stun_get_xor_addr(req->msg, &addr, &peer))
 		return;
-	if (!turn_perm_find(a, &peer)) {
+	if (!turn_perm_find(req->srv, a, &peer)) {
 		a->dropped++;
 		req->srv->turn->stats.dropped_no_permission++;
 		return;

@@ -88,7 +88,7 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	size_t pad = (4 - n % 4) % 4, hdr, alen;
 	uint8_t tid[STUN_TID_LEN];
 
-	if (!turn_perm_find(a, peer)) {
+	if (!turn_perm_find(srv, a, peer)) {
 		a->dropped++;
 		srv->turn->stats.dropped_no_permission++;
 		return;
@@ -96,7 +96,7 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	if (!within_bandwidth(srv, a, n))
 		return;
 	memset(payload + n, 0, pad);
-	c = turn_channel_by_peer(a, peer);
+	c = turn_channel_by_peer(srv, a, peer);
 	if (c) {
 		out = payload - TURN_CHANNEL_HEADER;
 		stun_put16(out, c->number);
@@ -193,19 +193,18 @@ void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
 		       const struct sockaddr_storage *client,
 		       const uint8_t *buf, size_t len)
 {
-	struct turn_alloc *a = turn_alloc_find(srv, ep, conn, client);
 	struct turn_channel *c;
 	const uint8_t *data;
 	size_t data_len;
 	uint16_t number;
 
-	if (!a || turn_parse_channel_data(buf, len, &number, &data, &data_len))
+	if (turn_parse_channel_data(buf, len, &number, &data, &data_len))
 		return;
-	c = turn_channel_by_number(a, number);
-	if (!c || !turn_perm_find(a, &c->peer)) {
-		a->dropped++;
+	/* One lookup: the channel by the client's 5-tuple and number. */
+	c = turn_channel_lookup(srv, ep, conn, client, number);
+	if (!c || !c->perm) {
 		srv->turn->stats.dropped_no_permission++;
 		return;
 	}
-	turn_to_peer(srv, a, &c->peer, data, data_len, false);
+	turn_to_peer(srv, c->alloc, &c->peer, data, data_len, false);
 }

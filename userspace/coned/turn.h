@@ -32,6 +32,7 @@ struct tcp_conn;
 #define TURN_MAX_CIDRS		64
 #define TURN_MAX_RELAYS		4
 #define TURN_ALLOC_BUCKETS	16384
+#define TURN_HASH_BUCKETS	16384
 #define TURN_KEY_LEN		STUN_LONG_TERM_KEY_LEN
 
 /* A timer in the heap: fire(srv, t) at `when` (monotonic ms). */
@@ -85,11 +86,14 @@ struct turn_config {
 
 struct turn_alloc;
 
+struct turn_channel;
+
 struct turn_perm {
 	struct sockaddr_storage addr;	/* the peer's IP; port ignored */
 	struct coned_timer timer;
 	struct turn_alloc *alloc;
-	struct turn_perm *next;
+	struct turn_perm *next;		/* the allocation's */
+	struct turn_perm *hnext;	/* by (allocation, IP) */
 };
 
 struct turn_channel {
@@ -97,7 +101,10 @@ struct turn_channel {
 	struct sockaddr_storage peer;
 	struct coned_timer timer;
 	struct turn_alloc *alloc;
-	struct turn_channel *next;
+	struct turn_perm *perm;		/* its peer's; NULL once expired */
+	struct turn_channel *next;	/* the allocation's */
+	struct turn_channel *hnext_num;	/* by (5-tuple, number) */
+	struct turn_channel *hnext_peer; /* by (allocation, peer) */
 };
 
 /* Relayed traffic, each way. */
@@ -154,6 +161,9 @@ struct turn_stats {
 struct turn_server {
 	struct timer_heap timers;
 	struct turn_alloc *buckets[TURN_ALLOC_BUCKETS];
+	struct turn_perm *perm_buckets[TURN_HASH_BUCKETS];
+	struct turn_channel *chan_num_buckets[TURN_HASH_BUCKETS];
+	struct turn_channel *chan_peer_buckets[TURN_HASH_BUCKETS];
 	/* Live allocations by relayed port, per family: relay-to-relay. */
 	struct turn_alloc **by_port[2];
 	unsigned int n_allocs;
@@ -206,13 +216,21 @@ struct turn_alloc *turn_alloc_find(struct coned *srv,
 				   const struct sockaddr_storage *client);
 void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
 		     const char *why);
-struct turn_perm *turn_perm_find(struct turn_alloc *a,
+struct turn_perm *turn_perm_find(struct coned *srv, struct turn_alloc *a,
 				 const struct sockaddr_storage *peer);
 int turn_perm_install(struct coned *srv, struct turn_alloc *a,
 		      const struct sockaddr_storage *peer);
-struct turn_channel *turn_channel_by_number(struct turn_alloc *a,
+struct turn_channel *turn_channel_by_number(struct coned *srv,
+					    struct turn_alloc *a,
 					    uint16_t number);
-struct turn_channel *turn_channel_by_peer(struct turn_alloc *a,
+/* The fast path: a client's channel by its 5-tuple, one lookup. */
+struct turn_channel *turn_channel_lookup(struct coned *srv,
+					 const struct coned_endpoint *ep,
+					 const struct tcp_conn *conn,
+					 const struct sockaddr_storage *client,
+					 uint16_t number);
+struct turn_channel *turn_channel_by_peer(struct coned *srv,
+					  struct turn_alloc *a,
 					  const struct sockaddr_storage *peer);
 int turn_channel_install(struct coned *srv, struct turn_alloc *a,
 			 uint16_t number,
