@@ -53,47 +53,80 @@ static int family_idx(int family)
 	return family == AF_INET6;
 }
 
-static struct turn_user_count **count_slot(struct turn_server *t,
+static struct turn_user_count **count_slot(struct turn_shared *sh,
 					   const char *name)
 {
 	struct turn_user_count **p;
 
-	for (p = &t->counts; *p; p = &(*p)->next)
+	for (p = &sh->counts; *p; p = &(*p)->next)
 		if (!strcmp((*p)->name, name))
 			break;
 	return p;
 }
 
-unsigned int turn_user_allocations(struct coned *srv, const char *name)
+bool turn_quota_take(struct coned *srv, const char *name)
 {
-	struct turn_user_count *c = *count_slot(srv->turn, name);
+	const struct turn_config *cfg = &srv->cfg.turn;
+	struct turn_shared *sh = srv->turn->shared;
+	struct turn_user_count **p, *c;
+	bool ok = false;
 
-	return c ? c->n : 0;
-}
-
-static void user_count_add(struct coned *srv, const char *name, int delta)
-{
-	struct turn_user_count **p = count_slot(srv->turn, name), *c = *p;
-
+	pthread_mutex_lock(&sh->lock);
+	p = count_slot(sh, name);
+	c = *p;
+	if (cfg->max_allocations && sh->n_allocs >= cfg->max_allocations)
+		goto out;
+	if (cfg->user_quota && c && c->n >= cfg->user_quota)
+		goto out;
 	if (!c) {
-		if (delta < 0)
-			return;
 		c = calloc(1, sizeof(*c));
 		if (!c)
-			return;
+			goto out;
 		c->name = strdup(name);
 		if (!c->name) {
 			free(c);
-			return;
+			goto out;
 		}
 		*p = c;
 	}
-	c->n += delta;
-	if (!c->n) {
-		*p = c->next;
-		free(c->name);
-		free(c);
+	c->n++;
+	sh->n_allocs++;
+	ok = true;
+out:
+	pthread_mutex_unlock(&sh->lock);
+	return ok;
+}
+
+void turn_quota_release(struct coned *srv, const char *name)
+{
+	struct turn_shared *sh = srv->turn->shared;
+	struct turn_user_count **p, *c;
+
+	pthread_mutex_lock(&sh->lock);
+	p = count_slot(sh, name);
+	c = *p;
+	if (c) {
+		sh->n_allocs--;
+		if (!--c->n) {
+			*p = c->next;
+			free(c->name);
+			free(c);
+		}
 	}
+	pthread_mutex_unlock(&sh->lock);
+}
+
+bool turn_port_live(const struct coned *srv, int family, uint16_t port)
+{
+	return __atomic_load_n(&srv->turn->shared->port_live[family_idx(family)][port],
+			       __ATOMIC_RELAXED);
+}
+
+static void set_port_live(struct coned *srv, const struct sockaddr_storage *ss,
+			  bool live)
+{
+	__atomic_store_n(&srv->turn->shared->port_live[family_idx(ss->ss_family)][ss_port(ss)],
+			 live, __ATOMIC_RELAXED);
 }
 
 static void alloc_expired(struct coned *srv, struct coned_timer *t)
@@ -127,10 +160,9 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 		a->hnext = t->buckets[h];
 		t->buckets[h] = a;
 	}
-	t->by_port[family_idx(a->relayed.ss_family)][ss_port(&a->relayed)] = a;
+	set_port_live(srv, &a->relayed, true);
 	t->n_allocs++;
 	t->stats.allocations_total++;
-	user_count_add(srv, a->username, 1);
 	a->created_ms = coned_now_ms();
 	a->tokens = srv->cfg.turn.bandwidth;
 	a->tokens_at = a->created_ms;
@@ -262,14 +294,14 @@ void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
 			}
 		}
 	}
-	t->by_port[family_idx(a->relayed.ss_family)][ss_port(&a->relayed)] = NULL;
+	set_port_live(srv, &a->relayed, false);
 	while (a->perms)
 		perm_free(srv, a->perms);
 	while (a->channels)
 		channel_free(srv, a->channels);
 	timer_cancel(&t->timers, &a->timer);
 	close(a->relay.fd);
-	user_count_add(srv, a->username, -1);
+	turn_quota_release(srv, a->username);
 	t->n_allocs--;
 	free(a);
 }
@@ -399,31 +431,43 @@ void turn_conn_closed(struct coned *srv, struct tcp_conn *c)
 
 /* Reservations: the odd port of an EVEN-PORT R=1 Allocate, 30 s. */
 
-static void reservation_free(struct coned *srv, struct turn_reservation *r)
+static void reservation_expired(struct coned *srv, struct coned_timer *t)
 {
+	struct turn_reservation *r = container_of(t, struct turn_reservation,
+						  timer);
+	struct turn_shared *sh = srv->turn->shared;
 	struct turn_reservation **p;
 
-	for (p = &srv->turn->reservations; *p; p = &(*p)->next) {
+	pthread_mutex_lock(&sh->lock);
+	for (p = &sh->reservations; *p; p = &(*p)->next) {
 		if (*p == r) {
 			*p = r->next;
 			break;
 		}
 	}
-	timer_cancel(&srv->turn->timers, &r->timer);
-	if (r->fd >= 0)
+	pthread_mutex_unlock(&sh->lock);
+	if (!r->taken)
 		close(r->fd);
 	free(r);
 }
 
-static void reservation_expired(struct coned *srv, struct coned_timer *t)
+void turn_reservations_free(struct turn_shared *sh)
 {
-	reservation_free(srv, container_of(t, struct turn_reservation, timer));
+	struct turn_reservation *r;
+
+	while ((r = sh->reservations)) {
+		sh->reservations = r->next;
+		if (!r->taken)
+			close(r->fd);
+		free(r);
+	}
 }
 
 static int reserve(struct coned *srv, int fd,
 		   const struct sockaddr_storage *addr,
 		   uint8_t token[TURN_TOKEN_LEN])
 {
+	struct turn_shared *sh = srv->turn->shared;
 	struct turn_reservation *r = calloc(1, sizeof(*r));
 
 	if (!r || RAND_bytes(r->token, TURN_TOKEN_LEN) != 1) {
@@ -433,11 +477,39 @@ static int reserve(struct coned *srv, int fd,
 	r->fd = fd;
 	r->addr = *addr;
 	r->timer.fire = reservation_expired;
-	r->next = srv->turn->reservations;
-	srv->turn->reservations = r;
+	if (timer_arm(&srv->turn->timers, &r->timer, coned_now_ms() +
+		      TURN_RESERVATION_SEC * 1000)) {
+		free(r);
+		return -ENOMEM;
+	}
 	memcpy(token, r->token, TURN_TOKEN_LEN);
-	return timer_arm(&srv->turn->timers, &r->timer, coned_now_ms() +
-			 TURN_RESERVATION_SEC * 1000);
+	pthread_mutex_lock(&sh->lock);
+	r->next = sh->reservations;
+	sh->reservations = r;
+	pthread_mutex_unlock(&sh->lock);
+	return 0;
+}
+
+/* Take the reserved socket of token; its fd, or -1. */
+static int take_reservation(struct coned *srv, const uint8_t *token,
+			    int family, struct sockaddr_storage *addr)
+{
+	struct turn_shared *sh = srv->turn->shared;
+	struct turn_reservation *r;
+	int fd = -1;
+
+	pthread_mutex_lock(&sh->lock);
+	for (r = sh->reservations; r; r = r->next) {
+		if (r->taken || memcmp(r->token, token, TURN_TOKEN_LEN) ||
+		    r->addr.ss_family != family)
+			continue;
+		r->taken = true;
+		fd = r->fd;
+		*addr = r->addr;
+		break;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return fd;
 }
 
 static int bind_relay(const struct sockaddr_storage *addr, uint16_t port)
@@ -467,7 +539,6 @@ int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
 	const struct turn_config *cfg = &srv->cfg.turn;
 	struct turn_server *t = srv->turn;
 	const struct sockaddr_storage *addr = NULL;
-	struct turn_reservation *r;
 	unsigned int i, span = cfg->port_hi - cfg->port_lo + 1;
 	uint16_t port;
 	int fd, fd2;
@@ -478,29 +549,21 @@ int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
 	if (!addr)
 		return STUN_ERR_ADDRESS_FAMILY;
 	if (token) {
-		for (r = t->reservations; r; r = r->next)
-			if (!memcmp(r->token, token, TURN_TOKEN_LEN))
-				break;
-		if (!r || r->addr.ss_family != family)
-			return STUN_ERR_INSUFFICIENT_CAPACITY;
-		a->relay.fd = r->fd;
-		a->relayed = r->addr;
-		r->fd = -1;
-		reservation_free(srv, r);
-		return 0;
+		a->relay.fd = take_reservation(srv, token, family, &a->relayed);
+		return a->relay.fd < 0 ? STUN_ERR_INSUFFICIENT_CAPACITY : 0;
 	}
 	for (i = 0; i < span; i++) {
 		port = cfg->port_lo + (t->next_port++ % span);
 		if (even && (port & 1))
 			continue;
-		if (t->by_port[family_idx(family)][port])
+		if (turn_port_live(srv, family, port))
 			continue;
 		fd = bind_relay(addr, port);
 		if (fd < 0)
 			continue;
 		if (want_reserve) {
 			if (port == cfg->port_hi ||
-			    t->by_port[family_idx(family)][port + 1] ||
+			    turn_port_live(srv, family, port + 1) ||
 			    (fd2 = bind_relay(addr, port + 1)) < 0) {
 				close(fd);
 				continue;
@@ -531,6 +594,4 @@ void turn_shutdown(struct coned *srv)
 	for (i = 0; i < TURN_ALLOC_BUCKETS; i++)
 		while (t->buckets[i])
 			turn_alloc_free(srv, t->buckets[i], "server stopping");
-	while (t->reservations)
-		reservation_free(srv, t->reservations);
 }

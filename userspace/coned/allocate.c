@@ -141,7 +141,6 @@ static int read_args(const struct coned_request *req, struct allocate_args *o)
 void turn_allocate(struct coned_request *req)
 {
 	struct coned *srv = req->srv;
-	const struct turn_config *cfg = &srv->cfg.turn;
 	struct turn_stats *st = &srv->turn->stats;
 	struct allocate_args o;
 	struct turn_auth au;
@@ -166,15 +165,14 @@ void turn_allocate(struct coned_request *req)
 		turn_send_error(req, rc, &au);
 		return;
 	}
-	if ((cfg->max_allocations && srv->turn->n_allocs >= cfg->max_allocations) ||
-	    (cfg->user_quota &&
-	     turn_user_allocations(srv, au.username) >= cfg->user_quota)) {
+	if (!turn_quota_take(srv, au.username)) {
 		st->refused_quota++;
 		turn_send_error(req, STUN_ERR_ALLOCATION_QUOTA, &au);
 		return;
 	}
 	a = calloc(1, sizeof(*a));
 	if (!a) {
+		turn_quota_release(srv, au.username);
 		turn_send_error(req, STUN_ERR_SERVER_ERROR, &au);
 		return;
 	}
@@ -190,6 +188,7 @@ void turn_allocate(struct coned_request *req)
 	if (rc) {
 		if (rc == STUN_ERR_INSUFFICIENT_CAPACITY)
 			st->refused_capacity++;
+		turn_quota_release(srv, au.username);
 		free(a);
 		turn_send_error(req, rc, &au);
 		return;
@@ -201,6 +200,7 @@ void turn_allocate(struct coned_request *req)
 	if (turn_alloc_insert(srv, a)) {
 		timer_cancel(&srv->turn->timers, &a->timer);
 		close(a->relay.fd);
+		turn_quota_release(srv, au.username);
 		free(a);
 		turn_send_error(req, STUN_ERR_SERVER_ERROR, &au);
 		return;

@@ -22,9 +22,9 @@
 
 #define NONCE_LEN	24	/* 8 hex digits of expiry, 16 of MAC */
 
-int turn_auth_init(struct coned *srv)
+int turn_auth_init(struct turn_shared *sh)
 {
-	if (RAND_bytes(srv->turn->nonce_key, sizeof(srv->turn->nonce_key)) != 1)
+	if (RAND_bytes(sh->nonce_key, sizeof(sh->nonce_key)) != 1)
 		return -EIO;
 	return 0;
 }
@@ -44,7 +44,8 @@ static void nonce_mac(const struct coned *srv, const char *expiry,
 		memcpy(msg + n, &((const struct sockaddr_in *)client)->sin_addr, 4);
 		n += 4;
 	}
-	HMAC(EVP_sha1(), srv->turn->nonce_key, sizeof(srv->turn->nonce_key),
+	HMAC(EVP_sha1(), srv->turn->shared->nonce_key,
+	     sizeof(srv->turn->shared->nonce_key),
 	     msg, n, mac, &len);
 	for (i = 0; i < 8; i++)
 		sprintf(out + 2 * i, "%02x", mac[i]);

@@ -103,7 +103,7 @@ bad:
 
 void coned_binding(struct coned_request *req)
 {
-	static uint8_t buf[STUN_MAX_MESSAGE];
+	static __thread uint8_t buf[STUN_MAX_MESSAGE];
 	struct binding_options o = { 0 };
 	const struct coned_endpoint *other;
 	struct coned_endpoint *from;

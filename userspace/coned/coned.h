@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * Each worker thread has a struct coned of its own (its own epoll, sockets
+ * bound with SO_REUSEPORT, connections and allocations); they share only
+ * the configuration (read-only) and struct turn_shared.
+ *
  * coned: a STUN server (RFC 8489) with NAT behaviour discovery (RFC 5780)
  * on epoll, UDP and TCP.  Each socket carries its own context (which of
  * the two addresses and two ports it is); requests go through a table of
@@ -10,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include "sockaddr.h"
@@ -18,7 +23,8 @@
 /* Indexes of ep[][]: the primary and the alternate address and port. */
 enum { PRIMARY, ALTERNATE };
 
-#define CONED_MAX_TCP_CONNS	1024
+#define CONED_MAX_TCP_CONNS	1024	/* per worker */
+#define CONED_MAX_WORKERS	64
 #define CONED_TCP_IDLE_SEC	30
 /* A message over TCP longer than this closes the connection. */
 #define CONED_TCP_BUF		4096
@@ -71,6 +77,7 @@ struct coned_config {
 	/* OTHER-ADDRESS on the alternate address as coturn 4.6.1 gives it. */
 	bool coturn_other_address;
 	bool verbose;
+	unsigned int workers;		/* threads, each with its own sockets */
 	struct turn_config turn;
 };
 
@@ -78,12 +85,14 @@ struct coned {
 	struct coned_config cfg;
 	struct coned_endpoint ep[2][2];		/* [address][port] */
 	int epfd;
-	struct coned_watch signals;
 	bool stopping;
 	struct tcp_conn *conns;
 	unsigned int n_conns;
 	struct turn_server *turn;	/* NULL without --turn */
 	int reserve_fd;			/* given back when out of fds */
+	struct coned_watch stop;	/* the shared stop eventfd */
+	pthread_t thread;
+	int rc;				/* the worker's exit code */
 };
 
 /* A request being answered: where it came from and how. */

@@ -90,7 +90,7 @@ void coned_finish_response(struct coned_request *req, struct stun_builder *b)
 void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown)
 {
-	static uint8_t buf[1024];
+	static __thread uint8_t buf[1024];
 	struct stun_builder b;
 	size_t len;
 

@@ -15,7 +15,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 
 #include "args.h"
@@ -258,6 +261,12 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 	case OPT_VERBOSE:
 		cfg->verbose = true;
 		return 0;
+	case OPT_WORKERS:
+		if (!parse_uint(value, 1, CONED_MAX_WORKERS, &port))
+			return usage_error("--workers: \"%s\" is not 1 to %d", value,
+					   CONED_MAX_WORKERS);
+		cfg->workers = port;
+		return 0;
 	}
 	return parse_turn_option(cfg, opt, value);
 }
@@ -321,6 +330,12 @@ static int check_config(struct coned_config *cfg)
 		return usage_error("--alt-port: the same as --port");
 	if (cfg->has_advertise[ALTERNATE] && !cfg->has_alt)
 		return usage_error("--alt-advertise: needs --alt-address");
+	if (!cfg->workers) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg->workers = n < 1 ? 1 : n > CONED_MAX_WORKERS ?
+			       CONED_MAX_WORKERS : n;
+	}
 	return check_turn_config(cfg);
 }
 
@@ -359,60 +374,60 @@ static int parse_args(int argc, char **argv, struct coned_config *cfg)
 	return check_config(cfg);
 }
 
-static void signal_ready(struct coned *srv, struct coned_watch *w,
-			 uint32_t ev)
+/* The shared stop: an eventfd every worker's epoll watches, never read. */
+static void stop_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 {
-	struct signalfd_siginfo si;
-
-	if (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
-		coned_log("%s, exiting", strsignal(si.ssi_signo));
-		srv->stopping = true;
-	}
+	srv->stopping = true;
 }
 
-static int open_signals(struct coned *srv)
+static int block_signals(sigset_t *set)
 {
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	srv->signals.fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	srv->signals.ready = signal_ready;
-	if (srv->signals.fd < 0 || coned_watch_add(srv, &srv->signals)) {
-		coned_log("signalfd: %s", strerror(errno));
-		return 1;
-	}
-	return 0;
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	/* Before any worker starts, so that all inherit the mask. */
+	return pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
-/* The TURN server's state, with --turn; 0 or an exit code. */
-static int turn_open(struct coned *srv)
+/* The TURN state all workers share; NULL without --turn or on failure. */
+static struct turn_shared *turn_shared_open(const struct coned_config *cfg)
 {
-	const struct turn_config *t = &srv->cfg.turn;
+	const struct turn_config *t = &cfg->turn;
+	struct turn_shared *sh = calloc(1, sizeof(*sh));
+
+	if (!sh)
+		return NULL;
+	pthread_mutex_init(&sh->lock, NULL);
+	sh->port_live[0] = calloc(65536, 1);
+	sh->port_live[1] = calloc(65536, 1);
+	if (!sh->port_live[0] || !sh->port_live[1] || turn_auth_init(sh))
+		return NULL;
+	turn_peer_defaults();
+	srandom(time(NULL) ^ getpid());
+	coned_log("TURN on: realm \"%s\", %u users%s, relay %s%s%s, ports %u-%u, %u workers",
+		  t->realm, t->n_users, t->auth_secret ? " and REST secret" : "",
+		  coned_addr_str(&t->relay[0]), t->n_relays > 1 ? " " : "",
+		  t->n_relays > 1 ? coned_addr_str(&t->relay[1]) : "",
+		  t->port_lo, t->port_hi, cfg->workers);
+	return sh;
+}
+
+/* One worker's TURN state, with --turn; 0 or an exit code. */
+static int turn_open(struct coned *srv, struct turn_shared *sh)
+{
 	struct turn_server *ts;
 
-	if (!t->enabled)
+	if (!srv->cfg.turn.enabled)
 		return 0;
 	ts = calloc(1, sizeof(*ts));
 	if (!ts)
 		return fail("out of memory");
 	srv->turn = ts;
-	ts->by_port[0] = calloc(65536, sizeof(*ts->by_port[0]));
-	ts->by_port[1] = calloc(65536, sizeof(*ts->by_port[1]));
-	if (!ts->by_port[0] || !ts->by_port[1])
-		return fail("out of memory");
-	if (turn_auth_init(srv) || turn_peer_init(srv))
+	ts->shared = sh;
+	if (turn_peer_init(srv))
 		return fail("cannot set up TURN: %s", strerror(errno));
-	srandom(time(NULL) ^ getpid());
 	ts->next_port = random();
-	coned_log("TURN on: realm \"%s\", %u users%s, relay %s%s%s, ports %u-%u",
-		  t->realm, t->n_users, t->auth_secret ? " and REST secret" : "",
-		  coned_addr_str(&t->relay[0]), t->n_relays > 1 ? " " : "",
-		  t->n_relays > 1 ? coned_addr_str(&t->relay[1]) : "",
-		  t->port_lo, t->port_hi);
 	return 0;
 }
 
@@ -467,30 +482,104 @@ static int run(struct coned *srv)
 	return 0;
 }
 
+/* A worker: its own epoll, sockets (SO_REUSEPORT) and allocations. */
+static int worker_open(struct coned *srv, const struct coned_config *cfg,
+		       struct turn_shared *sh, int stop_fd)
+{
+	srv->cfg = *cfg;
+	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (srv->epfd < 0)
+		return fail("epoll: %s", strerror(errno));
+	srv->stop.fd = stop_fd;
+	srv->stop.ready = stop_ready;
+	if (coned_watch_add(srv, &srv->stop))
+		return fail("epoll: %s", strerror(errno));
+	return coned_open_sockets(srv) || turn_open(srv, sh);
+}
+
+static void worker_close(struct coned *srv)
+{
+	coned_tcp_close_all(srv);
+	turn_shutdown(srv);
+	coned_close_sockets(srv);
+	if (srv->epfd >= 0)
+		close(srv->epfd);
+	if (srv->reserve_fd >= 0)
+		close(srv->reserve_fd);
+}
+
+static void *worker_main(void *arg)
+{
+	struct coned *srv = arg;
+	uint64_t one = 1;
+
+	srv->rc = run(srv);
+	/* A worker that fails stops them all, and coned exits 1. */
+	if (srv->rc && write(srv->stop.fd, &one, sizeof(one)) < 0)
+		coned_log("eventfd: %s", strerror(errno));
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	static struct coned srv;
-	int rc;
+	static struct coned_config cfg;
+	struct turn_shared *sh = NULL;
+	struct pollfd pfd[2];
+	struct signalfd_siginfo si;
+	struct coned *workers;
+	unsigned int i, started = 0;
+	uint64_t one = 1;
+	int rc, stop_fd, sig_fd;
+	sigset_t set;
 
 	report_prog = "coned";
-	rc = parse_args(argc, argv, &srv.cfg);
+	rc = parse_args(argc, argv, &cfg);
 	if (rc)
 		return rc;
-	srv.reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	srv.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (srv.epfd < 0) {
-		coned_log("epoll: %s", strerror(errno));
-		return 1;
+	if (block_signals(&set))
+		return fail("signals: %s", strerror(errno));
+	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	workers = calloc(cfg.workers, sizeof(*workers));
+	if (sig_fd < 0 || stop_fd < 0 || !workers)
+		return fail("cannot start: %s", strerror(errno));
+	if (cfg.turn.enabled) {
+		sh = turn_shared_open(&cfg);
+		if (!sh)
+			return fail("cannot set up TURN: %s", strerror(errno));
 	}
-	rc = open_signals(&srv) || coned_open_sockets(&srv) ||
-	     turn_open(&srv);
+	for (i = 0; i < cfg.workers; i++)
+		workers[i].epfd = workers[i].reserve_fd = -1;
+	for (i = 0; i < cfg.workers && !rc; i++)
+		rc = worker_open(&workers[i], &cfg, sh, stop_fd);
 	if (!rc) {
-		log_serving(&srv);
-		rc = run(&srv);
+		log_serving(&workers[0]);
+		for (; started < cfg.workers; started++)
+			if (pthread_create(&workers[started].thread, NULL,
+					   worker_main, &workers[started]))
+				break;
+		if (started < cfg.workers)
+			rc = fail("cannot start a worker thread");
 	}
-	coned_tcp_close_all(&srv);
-	turn_shutdown(&srv);
-	coned_close_sockets(&srv);
-	close(srv.epfd);
+	if (!rc) {
+		pfd[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
+		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+			;
+		if ((pfd[0].revents & POLLIN) &&
+		    read(sig_fd, &si, sizeof(si)) == sizeof(si))
+			coned_log("%s, exiting", strsignal(si.ssi_signo));
+	}
+	if (write(stop_fd, &one, sizeof(one)) < 0)
+		rc = 1;
+	for (i = 0; i < started; i++) {
+		pthread_join(workers[i].thread, NULL);
+		rc |= workers[i].rc;
+	}
+	for (i = 0; i < cfg.workers; i++)
+		worker_close(&workers[i]);
+	if (sh)
+		turn_reservations_free(sh);
 	return rc;
 }

@@ -88,18 +88,24 @@ static bool in_list(const struct cidr *list, unsigned int n,
 	return false;
 }
 
+/* Written once by turn_peer_defaults(), before the workers start. */
 static struct cidr denied[sizeof(default_denied) / sizeof(default_denied[0])];
+
+void turn_peer_defaults(void)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(denied) / sizeof(denied[0]); k++)
+		if (!cidr_parse(default_denied[k], &denied[k]))
+			abort();
+}
 
 int turn_peer_init(struct coned *srv)
 {
 	struct turn_server *t = srv->turn;
 	struct ifaddrs *ifa, *i;
 	unsigned int n = 0;
-	size_t k;
 
-	for (k = 0; k < sizeof(denied) / sizeof(denied[0]); k++)
-		if (!cidr_parse(default_denied[k], &denied[k]))
-			abort();
 	if (getifaddrs(&ifa))
 		return -errno;
 	for (i = ifa; i; i = i->ifa_next)

@@ -128,7 +128,7 @@ void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events)
 {
 	struct turn_alloc *a = (struct turn_alloc *)w;
-	static uint8_t buf[HEADROOM + 65536 + 4];
+	static __thread uint8_t buf[HEADROOM + 65536 + 4];
 	struct sockaddr_storage peer;
 	socklen_t alen;
 	unsigned int i;
@@ -161,7 +161,7 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	 * reach the STUN/TURN port (or anything else) through the relay.
 	 */
 	if (turn_is_relay_addr(srv, peer) &&
-	    !t->by_port[peer->ss_family == AF_INET6][ss_port(peer)]) {
+	    !turn_port_live(srv, peer->ss_family, ss_port(peer))) {
 		a->dropped++;
 		t->stats.dropped_relay_port++;
 		return;

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include "stun.h"
@@ -135,10 +136,15 @@ struct turn_alloc {
 	struct turn_alloc *hnext;	/* in the 5-tuple hash */
 };
 
-/* A port held for a later Allocate with the RESERVATION-TOKEN. */
+/*
+ * A port held for a later Allocate with the RESERVATION-TOKEN, which may
+ * arrive at another worker: the list is shared (under the lock), the
+ * timer is the reserving worker's, and a taking worker only marks it.
+ */
 struct turn_reservation {
 	uint8_t token[TURN_TOKEN_LEN];
 	int fd;
+	bool taken;
 	struct sockaddr_storage addr;
 	struct coned_timer timer;
 	struct turn_reservation *next;
@@ -158,18 +164,31 @@ struct turn_stats {
 	struct turn_counters to_peer, to_client;
 };
 
+/*
+ * What the workers share, none of it on the data path: the quotas'
+ * counts and the reservations (under lock, on Allocate and at an
+ * allocation's end), which relay ports are live (atomic bytes, read
+ * only for datagrams towards our own relay addresses), the nonce key
+ * (written once before the workers start).
+ */
+struct turn_shared {
+	pthread_mutex_t lock;
+	struct turn_user_count *counts;
+	unsigned int n_allocs;
+	struct turn_reservation *reservations;
+	uint8_t *port_live[2];		/* [family][port] */
+	uint8_t nonce_key[20];
+};
+
+/* One worker's TURN state: its allocations, tables and timers. */
 struct turn_server {
+	struct turn_shared *shared;
 	struct timer_heap timers;
 	struct turn_alloc *buckets[TURN_ALLOC_BUCKETS];
 	struct turn_perm *perm_buckets[TURN_HASH_BUCKETS];
 	struct turn_channel *chan_num_buckets[TURN_HASH_BUCKETS];
 	struct turn_channel *chan_peer_buckets[TURN_HASH_BUCKETS];
-	/* Live allocations by relayed port, per family: relay-to-relay. */
-	struct turn_alloc **by_port[2];
-	unsigned int n_allocs;
-	struct turn_reservation *reservations;
-	struct turn_user_count *counts;
-	uint8_t nonce_key[20];
+	unsigned int n_allocs;		/* this worker's */
 	struct sockaddr_storage *locals;	/* the host's own addresses */
 	unsigned int n_locals;
 	uint16_t next_port;
@@ -177,6 +196,8 @@ struct turn_server {
 };
 
 /* peer.c */
+/* The default-denied ranges, parsed once before the workers start. */
+void turn_peer_defaults(void);
 bool cidr_parse(const char *s, struct cidr *c);
 bool cidr_match(const struct cidr *c, const struct sockaddr_storage *ss);
 /* Collect the host's addresses (getifaddrs); 0 or -errno. */
@@ -202,7 +223,7 @@ struct turn_auth {
 bool turn_authenticate(struct coned_request *req, struct turn_auth *a);
 /* Read --users-file into cfg (replacing the file's earlier users). */
 int turn_read_users(struct turn_config *cfg, const char *path);
-int turn_auth_init(struct coned *srv);
+int turn_auth_init(struct turn_shared *sh);
 int turn_add_user(struct turn_config *cfg, const char *spec);
 /* A nonce for client, valid --nonce-lifetime seconds (25 bytes). */
 void turn_make_nonce(const struct coned *srv,
@@ -239,7 +260,13 @@ void turn_alloc_set_lifetime(struct coned *srv, struct turn_alloc *a,
 			     uint32_t seconds);
 void turn_conn_closed(struct coned *srv, struct tcp_conn *c);
 int turn_alloc_insert(struct coned *srv, struct turn_alloc *a);
-unsigned int turn_user_allocations(struct coned *srv, const char *name);
+/* Count an allocation against the quotas; false (486) if over one. */
+bool turn_quota_take(struct coned *srv, const char *name);
+void turn_quota_release(struct coned *srv, const char *name);
+/* Is port of family a live allocation's relayed port (any worker)? */
+bool turn_port_live(const struct coned *srv, int family, uint16_t port);
+/* Free every reservation (after the workers stopped). */
+void turn_reservations_free(struct turn_shared *sh);
 void turn_shutdown(struct coned *srv);
 
 /* allocate.c: the Allocate request. */

@@ -12,7 +12,7 @@ void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 {
 	struct coned_endpoint *ep = (struct coned_endpoint *)
 		((char *)w - offsetof(struct coned_endpoint, udp));
-	static uint8_t buf[STUN_MAX_MESSAGE];
+	static __thread uint8_t buf[STUN_MAX_MESSAGE];
 	struct coned_request req;
 	struct stun_msg msg;
 	unsigned int i;

@@ -452,8 +452,10 @@ static pid_t start_coned(const char *const more[])
 	const char *argv[40] = {
 		"coned", "--address", SERVER, "--turn", "--realm", REALM,
 		"--user", "alice:secret", "--user", "bob:hunter2",
+		/* Clients spread over workers: quotas, reservations shared. */
+		"--workers", "4",
 	};
-	unsigned int i, n = 10;
+	unsigned int i, n = 12;
 	int go[2], ready[2], fd, waited;
 	char cmd[128], byte;
 	pid_t pid;
