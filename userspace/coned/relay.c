@@ -5,6 +5,7 @@
  * ChannelData or Send indication goes to the peer.  A failed send is
  * counted and dropped: it never ends the allocation.
  */
+#define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
@@ -55,17 +56,13 @@ static bool within_bandwidth(struct coned *srv, struct turn_alloc *a,
 static void to_client(struct coned *srv, struct turn_alloc *a,
 		      const uint8_t *buf, size_t len, size_t payload)
 {
-	ssize_t n;
-
 	if (a->conn) {
 		if (!coned_tcp_write(srv, a->conn, buf, len))
 			goto drop;
 	} else {
-		n = sendto(a->ep->udp.fd, buf, len, 0,
-			   (const struct sockaddr *)&a->client,
-			   ss_len(&a->client));
-		if (n < 0)
-			goto drop;
+		turn_tx_queue(srv, a->ep->udp.fd, &a->client, buf, len, a,
+			      payload, true);
+		return;
 	}
 	a->to_client.packets++;
 	a->to_client.bytes += payload;
@@ -124,27 +121,45 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	to_client(srv, a, out, hdr + n + pad, n);
 }
 
+/* Each slot: room for a Data indication header, the datagram, padding. */
+#define SLOT	(HEADROOM + TURN_MAX_DATAGRAM + 4)
+
+struct rx_pool {
+	struct mmsghdr m[TURN_RX_BATCH];
+	struct iovec iov[TURN_RX_BATCH];
+	struct sockaddr_storage from[TURN_RX_BATCH];
+	uint8_t buf[TURN_RX_BATCH][SLOT];
+};
+
+static __thread struct rx_pool rx;
+
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events)
 {
 	struct turn_alloc *a = (struct turn_alloc *)w;
-	static __thread uint8_t buf[HEADROOM + 65536 + 4];
-	struct sockaddr_storage peer;
-	socklen_t alen;
-	unsigned int i;
-	ssize_t n;
+	int i, n;
 
-	for (i = 0; i < RELAY_BATCH; i++) {
-		alen = sizeof(peer);
-		n = recvfrom(w->fd, buf + HEADROOM, 65536, 0,
-			     (struct sockaddr *)&peer, &alen);
-		if (n < 0)
-			return;
-		from_peer(srv, a, &peer, buf, n);
-		/* Sending to a TCP client may have closed it, and a. */
-		if (a->conn && a->conn->dead)
-			return;
+	for (i = 0; i < TURN_RX_BATCH; i++) {
+		rx.iov[i].iov_base = rx.buf[i] + HEADROOM;
+		rx.iov[i].iov_len = TURN_MAX_DATAGRAM;
+		memset(&rx.m[i].msg_hdr, 0, sizeof(rx.m[i].msg_hdr));
+		rx.m[i].msg_hdr.msg_name = &rx.from[i];
+		rx.m[i].msg_hdr.msg_namelen = sizeof(rx.from[i]);
+		rx.m[i].msg_hdr.msg_iov = &rx.iov[i];
+		rx.m[i].msg_hdr.msg_iovlen = 1;
 	}
+	n = recvmmsg(w->fd, rx.m, TURN_RX_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		if (rx.m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			a->dropped++;
+			continue;
+		}
+		from_peer(srv, a, &rx.from[i], rx.buf[i], rx.m[i].msg_len);
+		/* Sending to a TCP client may have broken it. */
+		if (a->conn && a->conn->dead)
+			break;
+	}
+	turn_tx_flush(srv);
 }
 
 void turn_to_peer(struct coned *srv, struct turn_alloc *a,
@@ -168,12 +183,15 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	}
 	if (!within_bandwidth(srv, a, len))
 		return;
-	if (df)
-		turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
+	if (!df) {
+		turn_tx_queue(srv, a->relay.fd, peer, data, len, a, len, false);
+		return;
+	}
+	turn_tx_flush(srv);
+	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
 	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
 		   ss_len(peer));
-	if (df)
-		turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
+	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;
 		t->stats.send_errors++;

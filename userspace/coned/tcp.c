@@ -65,6 +65,9 @@ static bool conn_drain(struct coned *srv, struct tcp_conn *c)
 			req.msg = &msg;
 			coned_dispatch(&req);
 		}
+		/* What was relayed points into the buffer: send it now. */
+		if (srv->turn)
+			turn_tx_flush(srv);
 		if (c->dead)
 			return false;
 		c->len -= frame;

@@ -308,4 +308,14 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 		  size_t len, bool dont_fragment);
 void turn_set_dont_fragment(int fd, int family, bool on);
 
+/* batch.c: sendmmsg() of queued datagrams, accounted when sent. */
+#define TURN_RX_BATCH	64
+/* Largest datagram taken on the listening and relay sockets. */
+#define TURN_MAX_DATAGRAM	9216
+void turn_tx_queue(struct coned *srv, int fd,
+		   const struct sockaddr_storage *to, const uint8_t *buf,
+		   size_t len, struct turn_alloc *a, size_t payload,
+		   bool to_client);
+void turn_tx_flush(struct coned *srv);
+
 #endif /* CONED_TURN_H */
