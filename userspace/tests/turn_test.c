@@ -43,7 +43,7 @@
 #define PEER6		"2001:db8::20"
 #define REALM		"test"
 #define TIMEOUT_MS	300
-#define TRIES		3
+#define TRIES		5
 #define START_MS	3000
 
 static struct sockaddr_storage endpoint(const char *addr, uint16_t port)
@@ -1050,7 +1050,9 @@ TEST_F(turn, bandwidth)
 		send_indication(&self->c, &peer, chunk, sizeof(chunk), false);
 	while (peer_got(self->peer, chunk, sizeof(chunk), &self->relayed))
 		got++;
-	EXPECT_EQ(5U, got);
+	/* 5 from the full bucket, one more per 200 ms of a slow machine. */
+	EXPECT_LE(5U, got);
+	EXPECT_GE(7U, got);
 	/* A second later the bucket is full again. */
 	usleep(1000 * 1000);
 	send_indication(&self->c, &peer, chunk, sizeof(chunk), false);
