@@ -162,7 +162,8 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 	}
 	set_port_live(srv, &a->relayed, true);
 	t->n_allocs++;
-	t->stats.allocations_total++;
+	STAT_ADD(t->stats.allocations_total, 1);
+	STAT_ADD(t->stats.allocations, 1);
 	a->created_ms = coned_now_ms();
 	a->tokens = srv->cfg.turn.bandwidth;
 	a->tokens_at = a->created_ms;
@@ -250,6 +251,7 @@ static void perm_free(struct coned *srv, struct turn_perm *p)
 		if (c->perm == p)
 			c->perm = NULL;
 	timer_cancel(&t->timers, &p->timer);
+	STAT_ADD(t->stats.permissions, -1);
 	free(p);
 }
 
@@ -264,6 +266,7 @@ static void channel_free(struct coned *srv, struct turn_channel *c)
 	UNLINK(&t->chan_peer_buckets[chan_peer_hash(a, &c->peer)], c,
 	       hnext_peer);
 	timer_cancel(&t->timers, &c->timer);
+	STAT_ADD(t->stats.channels, -1);
 	free(c);
 }
 
@@ -295,6 +298,7 @@ void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
 		}
 	}
 	set_port_live(srv, &a->relayed, false);
+	STAT_ADD(t->stats.allocations, -1);
 	while (a->perms)
 		perm_free(srv, a->perms);
 	while (a->channels)
@@ -342,6 +346,7 @@ int turn_perm_install(struct coned *srv, struct turn_alloc *a,
 		h = perm_hash(a, peer);
 		p->hnext = srv->turn->perm_buckets[h];
 		srv->turn->perm_buckets[h] = p;
+		STAT_ADD(srv->turn->stats.permissions, 1);
 		/* Channels to this IP relay again. */
 		for (c = a->channels; c; c = c->next)
 			if (ss_same_addr(&c->peer, peer))
@@ -418,6 +423,7 @@ int turn_channel_install(struct coned *srv, struct turn_alloc *a,
 		c->hnext_peer = t->chan_peer_buckets[h];
 		t->chan_peer_buckets[h] = c;
 		c->perm = turn_perm_find(srv, a, peer);
+		STAT_ADD(t->stats.channels, 1);
 	}
 	return timer_arm(&srv->turn->timers, &c->timer, coned_now_ms() +
 			 (uint64_t)srv->cfg.turn.channel_lifetime * 1000);

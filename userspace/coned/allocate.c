@@ -166,7 +166,7 @@ void turn_allocate(struct coned_request *req)
 		return;
 	}
 	if (!turn_quota_take(srv, au.username)) {
-		st->refused_quota++;
+		STAT_ADD(st->refused_quota, 1);
 		turn_send_error(req, STUN_ERR_ALLOCATION_QUOTA, &au);
 		return;
 	}
@@ -187,7 +187,7 @@ void turn_allocate(struct coned_request *req)
 			     o.has_token ? o.token : NULL, a->token);
 	if (rc) {
 		if (rc == STUN_ERR_INSUFFICIENT_CAPACITY)
-			st->refused_capacity++;
+			STAT_ADD(st->refused_capacity, 1);
 		turn_quota_release(srv, au.username);
 		free(a);
 		turn_send_error(req, rc, &au);

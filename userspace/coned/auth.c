@@ -149,14 +149,14 @@ bool turn_authenticate(struct coned_request *req, struct turn_auth *a)
 		return false;
 	}
 	if (!nonce_valid(req->srv, &req->peer, nonce)) {
-		st->stale_nonces++;
+		STAT_ADD(st->stale_nonces, 1);
 		turn_send_error(req, STUN_ERR_STALE_NONCE, NULL);
 		return false;
 	}
 	if (strcmp(realm, req->srv->cfg.turn.realm) ||
 	    !find_password(req->srv, a->name, password, sizeof(password)) ||
 	    stun_long_term_key(a->name, realm, password, a->key)) {
-		st->auth_failures++;
+		STAT_ADD(st->auth_failures, 1);
 		coned_debug(req->srv, "%s: unknown or expired user \"%s\"",
 			    coned_addr_str(&req->peer), a->name);
 		turn_send_error(req, STUN_ERR_UNAUTHORIZED, NULL);
@@ -166,7 +166,7 @@ bool turn_authenticate(struct coned_request *req, struct turn_auth *a)
 	ok = a->sha256 ? stun_check_integrity_sha256(m, a->key, sizeof(a->key)) :
 			 stun_check_integrity(m, a->key, sizeof(a->key));
 	if (!ok) {
-		st->auth_failures++;
+		STAT_ADD(st->auth_failures, 1);
 		coned_debug(req->srv, "%s: wrong MESSAGE-INTEGRITY for \"%s\"",
 			    coned_addr_str(&req->peer), a->name);
 		turn_send_error(req, STUN_ERR_UNAUTHORIZED, NULL);

@@ -36,15 +36,15 @@ static void account(struct coned *srv, unsigned int i, bool sent)
 
 	if (!sent) {
 		a->dropped++;
-		st->send_errors++;
+		STAT_ADD(st->send_errors, 1);
 		return;
 	}
 	ac = tx.to_client[i] ? &a->to_client : &a->to_peer;
 	sc = tx.to_client[i] ? &st->to_client : &st->to_peer;
 	ac->packets++;
 	ac->bytes += tx.payload[i];
-	sc->packets++;
-	sc->bytes += tx.payload[i];
+	STAT_ADD(sc->packets, 1);
+	STAT_ADD(sc->bytes, tx.payload[i]);
 }
 
 void turn_tx_flush(struct coned *srv)

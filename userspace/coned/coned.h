@@ -78,6 +78,7 @@ struct coned_config {
 	bool coturn_other_address;
 	bool verbose;
 	unsigned int workers;		/* threads, each with its own sockets */
+	struct sockaddr_storage metrics;	/* --metrics; family 0: none */
 	struct turn_config turn;
 };
 
@@ -144,6 +145,10 @@ void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown);
 /* SOFTWARE (if configured) and FINGERPRINT: the end of every response. */
 void coned_finish_response(struct coned_request *req, struct stun_builder *b);
+
+/* metrics.c: --metrics, served by the main thread. */
+int coned_metrics_open(const struct sockaddr_storage *addr);
+void coned_metrics_serve(int listen_fd, struct coned *workers, unsigned int n);
 
 /* binding.c */
 void coned_binding(struct coned_request *req);

@@ -261,6 +261,11 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 	case OPT_VERBOSE:
 		cfg->verbose = true;
 		return 0;
+	case OPT_METRICS:
+		if (!ss_parse_endpoint(value, 0, &cfg->metrics) ||
+		    !ss_port(&cfg->metrics))
+			return usage_error("--metrics: \"%s\" is not ADDR:PORT", value);
+		return 0;
 	case OPT_WORKERS:
 		if (!parse_uint(value, 1, CONED_MAX_WORKERS, &port))
 			return usage_error("--workers: \"%s\" is not 1 to %d", value,
@@ -525,12 +530,12 @@ int main(int argc, char **argv)
 {
 	static struct coned_config cfg;
 	struct turn_shared *sh = NULL;
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	struct signalfd_siginfo si;
 	struct coned *workers;
 	unsigned int i, started = 0;
 	uint64_t one = 1;
-	int rc, stop_fd, sig_fd;
+	int rc, stop_fd, sig_fd, metrics_fd = -1;
 	sigset_t set;
 
 	report_prog = "coned";
@@ -549,6 +554,12 @@ int main(int argc, char **argv)
 		if (!sh)
 			return fail("cannot set up TURN: %s", strerror(errno));
 	}
+	if (cfg.metrics.ss_family) {
+		metrics_fd = coned_metrics_open(&cfg.metrics);
+		if (metrics_fd < 0)
+			return fail("--metrics %s: %s", coned_addr_str(&cfg.metrics),
+				    strerror(errno));
+	}
 	for (i = 0; i < cfg.workers; i++)
 		workers[i].epfd = workers[i].reserve_fd = -1;
 	for (i = 0; i < cfg.workers && !rc; i++)
@@ -565,11 +576,22 @@ int main(int argc, char **argv)
 	if (!rc) {
 		pfd[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
-		while (poll(pfd, 2, -1) < 0 && errno == EINTR)
-			;
-		if ((pfd[0].revents & POLLIN) &&
-		    read(sig_fd, &si, sizeof(si)) == sizeof(si))
-			coned_log("%s, exiting", strsignal(si.ssi_signo));
+		pfd[2] = (struct pollfd){ .fd = metrics_fd, .events = POLLIN };
+		for (;;) {
+			if (poll(pfd, 3, -1) < 0 && errno != EINTR)
+				break;
+			if (pfd[2].revents & POLLIN)
+				coned_metrics_serve(metrics_fd, workers,
+						    cfg.workers);
+			if (pfd[0].revents & POLLIN) {
+				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
+					coned_log("%s, exiting",
+						  strsignal(si.ssi_signo));
+				break;
+			}
+			if (pfd[1].revents & POLLIN)
+				break;
+		}
 	}
 	if (write(stop_fd, &one, sizeof(one)) < 0)
 		rc = 1;

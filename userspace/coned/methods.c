@@ -118,7 +118,7 @@ static int check_peer(struct coned_request *req, const struct turn_alloc *a,
 	if (peer->ss_family != a->relayed.ss_family)
 		return STUN_ERR_PEER_ADDRESS_FAMILY;
 	if (!turn_peer_allowed(req->srv, peer)) {
-		req->srv->turn->stats.refused_peer++;
+		STAT_ADD(req->srv->turn->stats.refused_peer, 1);
 		coned_debug(req->srv, "%s: peer %s refused by policy",
 			    coned_addr_str(&req->peer), coned_addr_str(peer));
 		return STUN_ERR_FORBIDDEN;
@@ -218,7 +218,7 @@ void turn_send_indication(struct coned_request *req)
 		return;
 	if (!turn_perm_find(req->srv, a, &peer)) {
 		a->dropped++;
-		req->srv->turn->stats.dropped_no_permission++;
+		STAT_ADD(req->srv->turn->stats.dropped_no_permission, 1);
 		return;
 	}
 	turn_to_peer(req->srv, a, &peer, data.value, data.len,

@@ -46,7 +46,7 @@ static bool within_bandwidth(struct coned *srv, struct turn_alloc *a,
 		a->tokens = bw;
 	if (a->tokens < len) {
 		a->dropped++;
-		srv->turn->stats.dropped_bandwidth++;
+		STAT_ADD(srv->turn->stats.dropped_bandwidth, 1);
 		return false;
 	}
 	a->tokens -= len;
@@ -66,12 +66,12 @@ static void to_client(struct coned *srv, struct turn_alloc *a,
 	}
 	a->to_client.packets++;
 	a->to_client.bytes += payload;
-	srv->turn->stats.to_client.packets++;
-	srv->turn->stats.to_client.bytes += payload;
+	STAT_ADD(srv->turn->stats.to_client.packets, 1);
+	STAT_ADD(srv->turn->stats.to_client.bytes, payload);
 	return;
 drop:
 	a->dropped++;
-	srv->turn->stats.send_errors++;
+	STAT_ADD(srv->turn->stats.send_errors, 1);
 }
 
 /* One datagram from peer, at buf + HEADROOM, n bytes, for a's client. */
@@ -87,7 +87,7 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 
 	if (!turn_perm_find(srv, a, peer)) {
 		a->dropped++;
-		srv->turn->stats.dropped_no_permission++;
+		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);
 		return;
 	}
 	if (!within_bandwidth(srv, a, n))
@@ -178,7 +178,7 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	if (turn_is_relay_addr(srv, peer) &&
 	    !turn_port_live(srv, peer->ss_family, ss_port(peer))) {
 		a->dropped++;
-		t->stats.dropped_relay_port++;
+		STAT_ADD(t->stats.dropped_relay_port, 1);
 		return;
 	}
 	if (!within_bandwidth(srv, a, len))
@@ -194,7 +194,7 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;
-		t->stats.send_errors++;
+		STAT_ADD(t->stats.send_errors, 1);
 		coned_debug(srv, "relay %s -> %s: %s",
 			    coned_addr_str(&a->relayed), coned_addr_str(peer),
 			    strerror(errno));
@@ -202,8 +202,8 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	}
 	a->to_peer.packets++;
 	a->to_peer.bytes += len;
-	t->stats.to_peer.packets++;
-	t->stats.to_peer.bytes += len;
+	STAT_ADD(t->stats.to_peer.packets, 1);
+	STAT_ADD(t->stats.to_peer.bytes, len);
 }
 
 void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
@@ -221,7 +221,7 @@ void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
 	/* One lookup: the channel by the client's 5-tuple and number. */
 	c = turn_channel_lookup(srv, ep, conn, client, number);
 	if (!c || !c->perm) {
-		srv->turn->stats.dropped_no_permission++;
+		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);
 		return;
 	}
 	turn_to_peer(srv, c->alloc, &c->peer, data, data_len, false);

@@ -156,11 +156,20 @@ struct turn_user_count {
 	struct turn_user_count *next;
 };
 
+/*
+ * A worker's counters: written by it alone, read by the metrics thread;
+ * relaxed atomic stores cost nothing on the writer's side.
+ */
+#define STAT_ADD(field, n) \
+	__atomic_store_n(&(field), (field) + (n), __ATOMIC_RELAXED)
+#define STAT_GET(field)	__atomic_load_n(&(field), __ATOMIC_RELAXED)
+
 struct turn_stats {
 	uint64_t allocations_total, auth_failures, stale_nonces;
 	uint64_t refused_peer, refused_quota, refused_capacity;
 	uint64_t send_errors, dropped_no_permission, dropped_bandwidth;
 	uint64_t dropped_relay_port;
+	uint64_t allocations, permissions, channels;	/* live */
 	struct turn_counters to_peer, to_client;
 };
 

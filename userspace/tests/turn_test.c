@@ -1060,4 +1060,94 @@ TEST_F(turn, bandwidth)
 			     &self->relayed));
 }
 
+/* GET /metrics from --metrics; the body into buf. */
+static bool scrape(char *buf, size_t cap)
+{
+	struct sockaddr_storage to = endpoint(SERVER, 9641);
+	static const char get[] = "GET /metrics HTTP/1.0\r\n\r\n";
+	int fd = open_socket(CLIENT, SOCK_STREAM, &to);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	set_timeout(fd, 1000);
+	send(fd, get, sizeof(get) - 1, 0);
+	while (len + 1 < cap && (n = recv(fd, buf + len, cap - 1 - len, 0)) > 0)
+		len += n;
+	buf[len] = '\0';
+	close(fd);
+	return strstr(buf, "HTTP/1.0 200 OK\r\n") == buf;
+}
+
+/* The value of the sample named exactly name (with labels); -1 if none. */
+static long long sample(const char *text, const char *name)
+{
+	const char *p = text;
+	size_t len = strlen(name);
+
+	while ((p = strstr(p, name))) {
+		if ((p == text || p[-1] == '\n') && p[len] == ' ')
+			return atoll(p + len + 1);
+		p += len;
+	}
+	return -1;
+}
+
+/* Every line of the exposition is a comment or "name[{labels}] value". */
+static bool well_formed(const char *text)
+{
+	const char *body = strstr(text, "\r\n\r\n"), *line, *end;
+
+	if (!body)
+		return false;
+	for (line = body + 4; *line; line = end + 1) {
+		const char *sp;
+
+		end = strchr(line, '\n');
+		if (!end)
+			return false;
+		if (*line == '#')
+			continue;
+		sp = memchr(line, ' ', end - line);
+		if (!sp || sp == line || strncmp(line, "coned_", 6) ||
+		    strspn(sp + 1, "0123456789") != (size_t)(end - sp - 1))
+			return false;
+	}
+	return true;
+}
+
+/* --metrics: scraped before and after an allocation relays a datagram. */
+TEST_F(turn, metrics)
+{
+	static char text[65536];
+	struct sockaddr_storage peer = local_of(self->peer);
+	static const char up[] = "counted";
+
+	START("--metrics", SERVER ":9641");
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	ASSERT_TRUE(well_formed(text));
+	EXPECT_EQ(0, sample(text, "coned_turn_allocations"));
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	EXPECT_EQ(STUN_ERR_FORBIDDEN, permit(&self->c, "10.0.0.1"));
+	send_indication(&self->c, &peer, up, sizeof(up), false);
+	ASSERT_TRUE(peer_got(self->peer, up, sizeof(up), &self->relayed));
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	ASSERT_TRUE(well_formed(text));
+	EXPECT_EQ(1, sample(text, "coned_turn_allocations"));
+	EXPECT_EQ(1, sample(text, "coned_turn_permissions"));
+	EXPECT_EQ(1, sample(text, "coned_turn_allocations_total"));
+	EXPECT_EQ(1, sample(text, "coned_turn_packets_total{direction=\"to_peer\"}"));
+	EXPECT_EQ((long long)sizeof(up),
+		  sample(text, "coned_turn_bytes_total{direction=\"to_peer\"}"));
+	EXPECT_EQ(1, sample(text, "coned_turn_refusals_total{reason=\"peer\"}"));
+	EXPECT_EQ(0, sample(text, "coned_turn_auth_failures_total"));
+	EXPECT_EQ(0, refresh(&self->c, 0));
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	EXPECT_EQ(0, sample(text, "coned_turn_allocations"));
+	EXPECT_EQ(0, sample(text, "coned_turn_permissions"));
+}
+
 TEST_HARNESS_MAIN
