@@ -66,12 +66,13 @@ static struct turn_user_count **count_slot(struct turn_shared *sh,
 
 bool turn_quota_take(struct coned *srv, const char *name)
 {
-	const struct turn_config *cfg = &srv->cfg.turn;
 	struct turn_shared *sh = srv->turn->shared;
+	const struct turn_config *cfg;
 	struct turn_user_count **p, *c;
 	bool ok = false;
 
 	pthread_mutex_lock(&sh->lock);
+	cfg = sh->live;
 	p = count_slot(sh, name);
 	c = *p;
 	if (cfg->max_allocations && sh->n_allocs >= cfg->max_allocations)
@@ -165,7 +166,7 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 	STAT_ADD(t->stats.allocations_total, 1);
 	STAT_ADD(t->stats.allocations, 1);
 	a->created_ms = coned_now_ms();
-	a->tokens = srv->cfg.turn.bandwidth;
+	a->tokens = __atomic_load_n(&t->shared->bandwidth, __ATOMIC_RELAXED);
 	a->tokens_at = a->created_ms;
 	coned_log("allocation created: user \"%s\" client %s/%s relay %s lifetime %us",
 		  a->username, a->conn ? "tcp" : "udp",

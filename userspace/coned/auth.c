@@ -87,10 +87,10 @@ static bool nonce_valid(const struct coned *srv,
 }
 
 /* The password for username; false if there is none (or it expired). */
-static bool find_password(const struct coned *srv, const char *username,
-			  char *password, size_t size)
+static bool find_password_locked(const struct turn_config *cfg,
+				 const char *username, char *password,
+				 size_t size)
 {
-	const struct turn_config *cfg = &srv->cfg.turn;
 	uint8_t mac[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
 	uint64_t expiry;
@@ -119,6 +119,68 @@ static bool find_password(const struct coned *srv, const char *username,
 		return false;
 	EVP_EncodeBlock((uint8_t *)password, mac, len);
 	return true;
+}
+
+/* The live credentials, which SIGHUP may replace, under the lock. */
+static bool find_password(const struct coned *srv, const char *username,
+			  char *password, size_t size)
+{
+	struct turn_shared *sh = srv->turn->shared;
+	bool ok;
+
+	pthread_mutex_lock(&sh->lock);
+	ok = find_password_locked(sh->live, username, password, size);
+	pthread_mutex_unlock(&sh->lock);
+	return ok;
+}
+
+static void free_live(struct turn_config *live)
+{
+	unsigned int i;
+
+	if (!live)
+		return;
+	for (i = 0; i < live->n_users; i++) {
+		free(live->users[i].name);
+		free(live->users[i].password);
+	}
+	free(live->users);
+	free((char *)live->auth_secret);
+	free(live);
+}
+
+int turn_shared_reload(struct turn_shared *sh, const struct turn_config *cfg)
+{
+	struct turn_config *live = calloc(1, sizeof(*live)), *old;
+	unsigned int i;
+
+	if (!live)
+		return -ENOMEM;
+	live->users = calloc(cfg->n_users + 1, sizeof(*live->users));
+	live->auth_secret = cfg->auth_secret ? strdup(cfg->auth_secret) : NULL;
+	if (!live->users || (cfg->auth_secret && !live->auth_secret)) {
+		free_live(live);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->n_users; i++) {
+		live->users[i].name = strdup(cfg->users[i].name);
+		live->users[i].password = strdup(cfg->users[i].password);
+		live->n_users++;
+		if (!live->users[i].name || !live->users[i].password) {
+			free_live(live);
+			return -ENOMEM;
+		}
+	}
+	live->user_quota = cfg->user_quota;
+	live->max_allocations = cfg->max_allocations;
+	live->bandwidth = cfg->bandwidth;
+	pthread_mutex_lock(&sh->lock);
+	old = sh->live;
+	sh->live = live;
+	__atomic_store_n(&sh->bandwidth, cfg->bandwidth, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&sh->lock);
+	free_live(old);
+	return 0;
 }
 
 static bool get_text(const struct stun_msg *m, uint16_t type, char *s,

@@ -6,6 +6,7 @@
  *         [--advertise A'] [--alt-advertise B'] [--software S]
  *         [--other-address rfc5780|coturn] [--verbose]
  */
+#define _GNU_SOURCE	/* asprintf() */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -344,39 +345,169 @@ static int check_config(struct coned_config *cfg)
 	return check_turn_config(cfg);
 }
 
-static int parse_args(int argc, char **argv, struct coned_config *cfg)
+/* One getopt_long pass over argv into cfg; 0 or an exit code. */
+static int getopt_pass(int argc, char **argv, struct coned_config *cfg,
+		       bool *help, const char *where)
 {
-	bool help = false;
 	int opt, rc;
 
-	cfg->port[PRIMARY] = DEFAULT_PORT;
-	cfg->port[ALTERNATE] = DEFAULT_ALT_PORT;
-	cfg->software = "conenat coned " CONENAT_VERSION;
 	opterr = 0;
+	optind = 0;	/* glibc: start afresh, each pass */
 	while ((opt = getopt_long(argc, argv, "+:h", long_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'h':
-			help = true;
+			*help = true;
 			continue;
 		case ':':
-			return usage_error("option \"%s\" needs a value",
+			return usage_error("%soption \"%s\" needs a value", where,
 					   argv[optind - 1]);
 		case '?':
-			return usage_error("unknown or ambiguous option \"%s\"",
-					   argv[optind - 1]);
+			return usage_error("%sunknown or ambiguous option \"%s\"",
+					   where, argv[optind - 1]);
+		case OPT_CONFIG:
+			if (*where)
+				return usage_error("%s--config inside a config file",
+						   where);
+			continue;	/* read before this pass */
 		}
 		rc = parse_option(cfg, opt, optarg);
 		if (rc)
 			return rc;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
+		return usage_error("%sunexpected argument \"%s\"", where,
+				   argv[optind]);
+	return 0;
+}
+
+/*
+ * --config FILE: the same options, one a line, "name value", "name=value"
+ * or "name" alone; blank lines and # comments skipped.  The words live
+ * as long as the process (the configuration points into them).
+ */
+static int read_config(const char *path, struct coned_config *cfg,
+		       bool *help)
+{
+	char line[1024], *p, *end, *val, **argv = NULL;
+	unsigned int lineno = 0;
+	int argc = 1, rc;
+	char where[600];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return fail("--config %s: %s", path, strerror(errno));
+	argv = calloc(1, sizeof(*argv));
+	if (!argv) {
+		fclose(f);
+		return fail("out of memory");
+	}
+	argv[0] = "coned";
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		for (p = line; *p == ' ' || *p == '\t'; p++)
+			;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' ||
+				   end[-1] == ' ' || end[-1] == '\t'))
+			*--end = '\0';
+		if (!*p || *p == '#')
+			continue;
+		val = p + strcspn(p, " \t=");
+		if (*val) {
+			*val++ = '\0';
+			while (*val == ' ' || *val == '\t' || *val == '=')
+				val++;
+		}
+		argv = realloc(argv, (argc + 3) * sizeof(*argv));
+		if (!argv || asprintf(&argv[argc], "--%s", p) < 0) {
+			fclose(f);
+			return fail("out of memory");
+		}
+		argc++;
+		if (*val && !(argv[argc++] = strdup(val))) {
+			fclose(f);
+			return fail("out of memory");
+		}
+		argv[argc] = NULL;
+	}
+	fclose(f);
+	snprintf(where, sizeof(where), "%s: ", path);
+	rc = getopt_pass(argc, argv, cfg, help, where);
+	return rc;
+}
+
+/* The --config FILE of the command line, if any (exact spelling). */
+static const char *config_path(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+/* The config file first, then the command line (which adds or wins). */
+static int parse_args(int argc, char **argv, struct coned_config *cfg)
+{
+	const char *config = config_path(argc, argv);
+	bool help = false;
+	int rc;
+
+	cfg->port[PRIMARY] = DEFAULT_PORT;
+	cfg->port[ALTERNATE] = DEFAULT_ALT_PORT;
+	cfg->software = "conenat coned " CONENAT_VERSION;
+	if (config) {
+		rc = read_config(config, cfg, &help);
+		if (rc)
+			return rc;
+	}
+	rc = getopt_pass(argc, argv, cfg, &help, "");
+	if (rc)
+		return rc;
 	if (help) {
 		usage(stdout);
 		exit(0);
 	}
 	return check_config(cfg);
+}
+
+/*
+ * SIGHUP: parse the command line and config file again; install the new
+ * users, secret and limits (allocations stay).  What needs a restart
+ * (addresses, ports, workers, lifetimes) keeps its old value.
+ */
+static void reload(int argc, char **argv, struct turn_shared *sh)
+{
+	static struct coned_config fresh;
+	unsigned int i;
+	int rc;
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (parse_args(argc, argv, &fresh)) {
+		coned_log("SIGHUP: configuration not reloaded (see above)");
+		return;
+	}
+	rc = sh ? turn_shared_reload(sh, &fresh.turn) : -EINVAL;
+	for (i = 0; i < fresh.turn.n_users; i++) {
+		free(fresh.turn.users[i].name);
+		free(fresh.turn.users[i].password);
+	}
+	free(fresh.turn.users);
+	if (rc) {
+		coned_log("SIGHUP: nothing reloaded%s",
+			  sh ? " (out of memory)" : " without --turn");
+		return;
+	}
+	coned_log("SIGHUP: reloaded %u users%s, user quota %u, max allocations %u, bandwidth %llu",
+		  fresh.turn.n_users,
+		  fresh.turn.auth_secret ? " and the REST secret" : "",
+		  fresh.turn.user_quota, fresh.turn.max_allocations,
+		  (unsigned long long)fresh.turn.bandwidth);
 }
 
 /* The shared stop: an eventfd every worker's epoll watches, never read. */
@@ -406,7 +537,8 @@ static struct turn_shared *turn_shared_open(const struct coned_config *cfg)
 	pthread_mutex_init(&sh->lock, NULL);
 	sh->port_live[0] = calloc(65536, 1);
 	sh->port_live[1] = calloc(65536, 1);
-	if (!sh->port_live[0] || !sh->port_live[1] || turn_auth_init(sh))
+	if (!sh->port_live[0] || !sh->port_live[1] || turn_auth_init(sh) ||
+	    turn_shared_reload(sh, t))
 		return NULL;
 	turn_peer_defaults();
 	srandom(time(NULL) ^ getpid());
@@ -584,9 +716,13 @@ int main(int argc, char **argv)
 				coned_metrics_serve(metrics_fd, workers,
 						    cfg.workers);
 			if (pfd[0].revents & POLLIN) {
-				if (read(sig_fd, &si, sizeof(si)) == sizeof(si))
-					coned_log("%s, exiting",
-						  strsignal(si.ssi_signo));
+				if (read(sig_fd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					reload(argc, argv, sh);
+					continue;
+				}
+				coned_log("%s, exiting", strsignal(si.ssi_signo));
 				break;
 			}
 			if (pfd[1].revents & POLLIN)

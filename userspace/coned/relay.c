@@ -35,7 +35,8 @@ void turn_set_dont_fragment(int fd, int family, bool on)
 static bool within_bandwidth(struct coned *srv, struct turn_alloc *a,
 			     size_t len)
 {
-	uint64_t bw = srv->cfg.turn.bandwidth, now;
+	uint64_t bw = __atomic_load_n(&srv->turn->shared->bandwidth,
+				      __ATOMIC_RELAXED), now;
 
 	if (!bw)
 		return true;

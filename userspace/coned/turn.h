@@ -187,7 +187,16 @@ struct turn_shared {
 	struct turn_reservation *reservations;
 	uint8_t *port_live[2];		/* [family][port] */
 	uint8_t nonce_key[20];
+	/*
+	 * What SIGHUP reloads: users, the REST secret and the quotas
+	 * (under the lock), the bandwidth (atomic, read per datagram).
+	 */
+	struct turn_config *live;
+	uint64_t bandwidth;
 };
+
+/* Install cfg's users, secret and limits as the live ones (SIGHUP). */
+int turn_shared_reload(struct turn_shared *sh, const struct turn_config *cfg);
 
 /* One worker's TURN state: its allocations, tables and timers. */
 struct turn_server {

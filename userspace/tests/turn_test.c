@@ -1150,4 +1150,71 @@ TEST_F(turn, metrics)
 	EXPECT_EQ(0, sample(text, "coned_turn_permissions"));
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * SIGHUP re-reads the users file and the config file's limits; a live
+ * allocation keeps relaying across it.
+ */
+TEST_F(turn, sighup_reload)
+{
+	char users[] = "/tmp/turn_test_hupXXXXXX", conf[] = "/tmp/turn_test_confXXXXXX";
+	struct sockaddr_storage peer = local_of(self->peer);
+	static const char msg[] = "still relayed";
+	struct client c2, c3;
+	char text[256];
+	int fd;
+
+	fd = mkstemp(users);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = mkstemp(conf);
+	ASSERT_LE(0, fd);
+	close(fd);
+	write_file(users, "dave:one\n");
+	snprintf(text, sizeof(text), "# coned\nusers-file %s\nuser-quota=1\n",
+		 users);
+	write_file(conf, text);
+	START("--config", conf);
+	OPEN(CLIENT, false, "dave", "one");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	ASSERT_EQ(0, client_open(&c2, CLIENT, false, "dave", "one"));
+	EXPECT_EQ(STUN_ERR_ALLOCATION_QUOTA, allocate(&c2, NULL, NULL));
+	ASSERT_EQ(0, client_open(&c3, CLIENT, false, "frank", "two"));
+	EXPECT_EQ(STUN_ERR_UNAUTHORIZED, allocate(&c3, NULL, NULL));
+	close(c3.fd);
+
+	write_file(users, "dave:one\nfrank:two\n");
+	snprintf(text, sizeof(text), "users-file %s\nuser-quota 2\n", users);
+	write_file(conf, text);
+	ASSERT_EQ(0, kill(self->pid, SIGHUP));
+	usleep(300 * 1000);
+	/* The new limit and the new user; the old allocation relays on. */
+	EXPECT_EQ(0, allocate(&c2, NULL, NULL));
+	ASSERT_EQ(0, client_open(&c3, CLIENT, false, "frank", "two"));
+	EXPECT_EQ(0, allocate(&c3, NULL, NULL));
+	send_indication(&self->c, &peer, msg, sizeof(msg), false);
+	EXPECT_TRUE(peer_got(self->peer, msg, sizeof(msg), &self->relayed));
+	EXPECT_EQ(0, refresh(&self->c, 600));
+	EXPECT_EQ(0, waitpid(self->pid, NULL, WNOHANG)) TH_LOG("coned exited on SIGHUP");
+	/* A broken config file is refused and the old one stays. */
+	write_file(conf, "user-quota many\n");
+	ASSERT_EQ(0, kill(self->pid, SIGHUP));
+	usleep(300 * 1000);
+	EXPECT_EQ(0, refresh(&c3, 600));
+	close(c2.fd);
+	close(c3.fd);
+	unlink(users);
+	unlink(conf);
+}
+
 TEST_HARNESS_MAIN
