@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <pthread.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "sockaddr.h"
 #include "stun.h"
@@ -43,6 +44,7 @@ struct coned_watch {
 struct coned_endpoint {
 	struct coned_watch udp;
 	struct coned_watch tcp;		/* the listener */
+	struct coned_watch tls;		/* the TLS listener (primary only) */
 	unsigned int addr_idx, port_idx;
 	bool open;
 	struct sockaddr_storage local;	 /* bound to */
@@ -54,8 +56,12 @@ struct coned_endpoint {
 /* Bytes waiting to go out on one connection; more are dropped. */
 #define CONED_TCP_OUT		(256 * 1024)
 
+typedef struct ssl_st SSL;
+
 struct tcp_conn {
 	struct coned_watch watch;
+	SSL *ssl;			/* TLS (--tls-port); NULL for TCP */
+	bool tls_ready;			/* handshake done */
 	struct coned_endpoint *ep;
 	struct sockaddr_storage peer;
 	uint8_t *buf;
@@ -78,6 +84,8 @@ struct coned_config {
 	bool coturn_other_address;
 	bool verbose;
 	unsigned int workers;		/* threads, each with its own sockets */
+	uint16_t tls_port;		/* 0: no TLS */
+	const char *cert, *key;
 	struct sockaddr_storage metrics;	/* --metrics; family 0: none */
 	struct turn_config turn;
 };
@@ -145,6 +153,17 @@ void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown);
 /* SOFTWARE (if configured) and FINGERPRINT: the end of every response. */
 void coned_finish_response(struct coned_request *req, struct stun_builder *b);
+
+/* tls.c: one SSL_CTX, replaced whole by coned_tls_load() (SIGHUP). */
+int coned_tls_load(const char *cert, const char *key);
+SSL *coned_tls_new(int fd);
+/* 1 done, 0 again later (*want_write: on EPOLLOUT), -1 failed. */
+int coned_tls_handshake(SSL *ssl, bool *want_write);
+/* As recv() and send(): EAGAIN while TLS wants the socket. */
+ssize_t coned_tls_read(SSL *ssl, void *buf, size_t len);
+ssize_t coned_tls_write(SSL *ssl, const void *buf, size_t len);
+void coned_tls_free(SSL *ssl);
+void coned_tls_accept(struct coned *srv, struct coned_watch *w, uint32_t ev);
 
 /* metrics.c: --metrics, served by the main thread. */
 int coned_metrics_open(const struct sockaddr_storage *addr);

@@ -262,6 +262,17 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 	case OPT_VERBOSE:
 		cfg->verbose = true;
 		return 0;
+	case OPT_TLS_PORT:
+		if (!parse_uint(value, 1, UINT16_MAX, &port))
+			return usage_error("--tls-port: invalid port \"%s\"", value);
+		cfg->tls_port = port;
+		return 0;
+	case OPT_CERT:
+		cfg->cert = value;
+		return 0;
+	case OPT_KEY:
+		cfg->key = value;
+		return 0;
 	case OPT_METRICS:
 		if (!ss_parse_endpoint(value, 0, &cfg->metrics) ||
 		    !ss_port(&cfg->metrics))
@@ -336,6 +347,10 @@ static int check_config(struct coned_config *cfg)
 		return usage_error("--alt-port: the same as --port");
 	if (cfg->has_advertise[ALTERNATE] && !cfg->has_alt)
 		return usage_error("--alt-advertise: needs --alt-address");
+	if (!cfg->tls_port != !cfg->cert || !cfg->tls_port != !cfg->key)
+		return usage_error("--tls-port, --cert and --key go together");
+	if (cfg->tls_port && cfg->tls_port == cfg->port[PRIMARY])
+		return usage_error("--tls-port: the same as --port");
 	if (!cfg->workers) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -491,6 +506,13 @@ static void reload(int argc, char **argv, struct turn_shared *sh)
 	if (parse_args(argc, argv, &fresh)) {
 		coned_log("SIGHUP: configuration not reloaded (see above)");
 		return;
+	}
+	/* Certificates: a new context for new connections. */
+	if (fresh.tls_port) {
+		if (coned_tls_load(fresh.cert, fresh.key))
+			coned_log("SIGHUP: certificate not reloaded, the old one stays");
+		else
+			coned_log("SIGHUP: certificate %s reloaded", fresh.cert);
 	}
 	rc = sh ? turn_shared_reload(sh, &fresh.turn) : -EINVAL;
 	for (i = 0; i < fresh.turn.n_users; i++) {
@@ -676,6 +698,8 @@ int main(int argc, char **argv)
 		return rc;
 	if (block_signals(&set))
 		return fail("signals: %s", strerror(errno));
+	/* OpenSSL writes to sockets without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
 	sig_fd = signalfd(-1, &set, SFD_CLOEXEC);
 	stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	workers = calloc(cfg.workers, sizeof(*workers));
@@ -692,6 +716,9 @@ int main(int argc, char **argv)
 			return fail("--metrics %s: %s", coned_addr_str(&cfg.metrics),
 				    strerror(errno));
 	}
+	if (cfg.tls_port && coned_tls_load(cfg.cert, cfg.key))
+		return fail("--cert %s, --key %s: cannot be used (see above)",
+			    cfg.cert, cfg.key);
 	for (i = 0; i < cfg.workers; i++)
 		workers[i].epfd = workers[i].reserve_fd = -1;
 	for (i = 0; i < cfg.workers && !rc; i++)

@@ -79,6 +79,20 @@ static int open_endpoint(struct coned *srv, struct coned_endpoint *ep)
 		coned_log("epoll: %s", strerror(errno));
 		return -1;
 	}
+	/* TLS on the primary address only, on --tls-port. */
+	if (srv->cfg.tls_port && !ep->addr_idx && !ep->port_idx) {
+		struct sockaddr_storage tls = ep->local;
+
+		ss_set_port(&tls, srv->cfg.tls_port);
+		ep->tls.fd = open_socket(&tls, SOCK_STREAM, reuseport);
+		if (ep->tls.fd < 0)
+			return -1;
+		ep->tls.ready = coned_tls_accept;
+		if (coned_watch_add(srv, &ep->tls)) {
+			coned_log("epoll: %s", strerror(errno));
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -117,6 +131,9 @@ void coned_close_sockets(struct coned *srv)
 				continue;
 			close(ep->udp.fd);
 			close(ep->tcp.fd);
+			if (ep->tls.ready)
+				close(ep->tls.fd);
+			ep->tls.ready = NULL;
 			ep->open = false;
 		}
 	}

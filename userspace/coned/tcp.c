@@ -24,6 +24,7 @@ static void conn_close(struct coned *srv, struct tcp_conn *c)
 		}
 	}
 	turn_conn_closed(srv, c);
+	coned_tls_free(c->ssl);
 	/* close() removes it from the epoll set. */
 	close(c->watch.fd);
 	srv->n_conns--;
@@ -76,6 +77,20 @@ static bool conn_drain(struct coned *srv, struct tcp_conn *c)
 	return true;
 }
 
+static ssize_t conn_send(struct tcp_conn *c, const void *buf, size_t len)
+{
+	if (c->ssl)
+		return coned_tls_write(c->ssl, buf, len);
+	return send(c->watch.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static ssize_t conn_recv(struct tcp_conn *c, void *buf, size_t len)
+{
+	if (c->ssl)
+		return coned_tls_read(c->ssl, buf, len);
+	return recv(c->watch.fd, buf, len, 0);
+}
+
 static void watch_out(struct coned *srv, struct tcp_conn *c, bool out)
 {
 	struct epoll_event ev = {
@@ -93,7 +108,7 @@ static bool flush_out(struct coned *srv, struct tcp_conn *c)
 
 	if (!c->out_len)
 		return true;
-	n = send(c->watch.fd, c->out, c->out_len, MSG_NOSIGNAL);
+	n = conn_send(c, c->out, c->out_len);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR;
 	c->out_len -= n;
@@ -111,7 +126,7 @@ bool coned_tcp_write(struct coned *srv, struct tcp_conn *c,
 	if (c->dead)
 		return false;
 	if (!c->out_len) {
-		n = send(c->watch.fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = conn_send(c, buf, len);
 		if (n == (ssize_t)len)
 			return true;
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -150,22 +165,43 @@ static void conn_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 		conn_close(srv, c);
 		return;
 	}
-	if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-		return;
-	n = recv(w->fd, c->buf + c->len, c->cap - c->len, 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || (c->len += n, !conn_drain(srv, c))) {
-		conn_close(srv, c);
-		return;
+	if (c->ssl && !c->tls_ready) {
+		bool want_write = false;
+		int rc = coned_tls_handshake(c->ssl, &want_write);
+
+		if (rc < 0) {
+			coned_debug(srv, "tls %s: handshake failed",
+				    coned_addr_str(&c->peer));
+			conn_close(srv, c);
+			return;
+		}
+		watch_out(srv, c, want_write || c->out_len);
+		if (!rc)
+			return;
+		c->tls_ready = true;
 	}
-	c->last_active = coned_now();
+	if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) && !c->ssl)
+		return;
+	/* Until the socket is dry: TLS may hold decrypted records. */
+	for (;;) {
+		if (c->len == c->cap) {
+			conn_close(srv, c);
+			return;
+		}
+		n = conn_recv(c, c->buf + c->len, c->cap - c->len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n <= 0 || (c->len += n, !conn_drain(srv, c))) {
+			conn_close(srv, c);
+			return;
+		}
+		c->last_active = coned_now();
+	}
 }
 
-void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
+static void accept_conn(struct coned *srv, struct coned_watch *w,
+			struct coned_endpoint *ep, bool tls)
 {
-	struct coned_endpoint *ep = (struct coned_endpoint *)
-		((char *)w - offsetof(struct coned_endpoint, tcp));
 	struct sockaddr_storage peer;
 	socklen_t alen = sizeof(peer);
 	struct tcp_conn *c;
@@ -210,10 +246,17 @@ void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
 	}
 	c->watch.fd = fd;
 	c->watch.ready = conn_ready;
+	if (tls && !(c->ssl = coned_tls_new(fd))) {
+		close(fd);
+		free(c->buf);
+		free(c);
+		return;
+	}
 	c->ep = ep;
 	c->peer = peer;
 	c->last_active = coned_now();
 	if (coned_watch_add(srv, &c->watch)) {
+		coned_tls_free(c->ssl);
 		close(fd);
 		free(c->buf);
 		free(c);
@@ -222,6 +265,18 @@ void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
 	c->next = srv->conns;
 	srv->conns = c;
 	srv->n_conns++;
+}
+
+void coned_tcp_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
+{
+	accept_conn(srv, w, (struct coned_endpoint *)
+		    ((char *)w - offsetof(struct coned_endpoint, tcp)), false);
+}
+
+void coned_tls_accept(struct coned *srv, struct coned_watch *w, uint32_t ev)
+{
+	accept_conn(srv, w, (struct coned_endpoint *)
+		    ((char *)w - offsetof(struct coned_endpoint, tls)), true);
 }
 
 void coned_tcp_expire(struct coned *srv, uint64_t now)

@@ -24,6 +24,8 @@
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -106,6 +108,7 @@ static const char *coned_path(void)
 struct client {
 	int fd;
 	bool tcp;
+	SSL *ssl;			/* TLS over tcp */
 	char user[128], pass[128];
 	char nonce[STUN_MAX_TEXT + 1];
 	uint8_t key[STUN_LONG_TERM_KEY_LEN];
@@ -129,18 +132,65 @@ struct attrs {
 	uint16_t extra_attr;
 };
 
-static int client_open(struct client *c, const char *addr, bool tcp,
-		       const char *user, const char *pass)
+static int client_open_port(struct client *c, const char *addr, bool tcp,
+			    const char *user, const char *pass, uint16_t port)
 {
 	struct sockaddr_storage srv = endpoint(strchr(addr, ':') ? SERVER6 :
-					       SERVER, 3478);
+					       SERVER, port);
 
 	memset(c, 0, sizeof(*c));
 	c->tcp = tcp;
 	snprintf(c->user, sizeof(c->user), "%s", user);
 	snprintf(c->pass, sizeof(c->pass), "%s", pass);
 	c->fd = open_socket(addr, tcp ? SOCK_STREAM : SOCK_DGRAM, &srv);
+	/* No retransmission on a stream: wait for all the tries at once. */
+	if (tcp && c->fd >= 0)
+		set_timeout(c->fd, TRIES * TIMEOUT_MS);
 	return c->fd < 0 ? -1 : 0;
+}
+
+static int client_open(struct client *c, const char *addr, bool tcp,
+		       const char *user, const char *pass)
+{
+	return client_open_port(c, addr, tcp, user, pass, 3478);
+}
+
+static ssize_t c_send(struct client *c, const void *buf, size_t len)
+{
+	if (c->ssl)
+		return SSL_write(c->ssl, buf, len) == (int)len ? (ssize_t)len : -1;
+	return send(c->fd, buf, len, 0);
+}
+
+/* Exactly len bytes from the stream (TLS or TCP); len or -1. */
+static ssize_t c_read_all(struct client *c, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	int n;
+
+	if (!c->ssl)
+		return recv(c->fd, buf, len, MSG_WAITALL);
+	while (got < len) {
+		n = SSL_read(c->ssl, buf + got, len - got);
+		if (n <= 0)
+			return -1;
+		got += n;
+	}
+	return len;
+}
+
+/* Over TLS on the --tls-port: 0 or -1. */
+static int client_tls(struct client *c)
+{
+	static SSL_CTX *ctx;
+
+	if (!ctx)
+		ctx = SSL_CTX_new(TLS_client_method());
+	c->ssl = ctx ? SSL_new(ctx) : NULL;
+	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1 ||
+	    SSL_connect(c->ssl) != 1)
+		return -1;
+	return 0;
 }
 
 /* One message or ChannelData frame from the server; its length or -1. */
@@ -151,7 +201,7 @@ static ssize_t client_recv(struct client *c, uint8_t *buf, size_t cap)
 
 	if (!c->tcp)
 		return recv(c->fd, buf, cap, 0);
-	n = recv(c->fd, buf, 4, MSG_WAITALL);
+	n = c_read_all(c, buf, 4);
 	if (n != 4)
 		return -1;
 	if ((buf[0] & 0xC0) == 0x40)
@@ -160,7 +210,7 @@ static ssize_t client_recv(struct client *c, uint8_t *buf, size_t cap)
 		frame = STUN_HEADER_LEN + stun_get16(buf + 2);
 	if ((size_t)frame > cap)
 		return -1;
-	n = recv(c->fd, buf + 4, frame - 4, MSG_WAITALL);
+	n = c_read_all(c, buf + 4, frame - 4);
 	return n == frame - 4 ? frame : -1;
 }
 
@@ -240,7 +290,7 @@ static int transact_once(struct client *c, uint16_t method,
 	int try;
 
 	for (try = 0; try < TRIES; try++) {
-		if (send(c->fd, req, len, 0) != (ssize_t)len)
+		if (c_send(c, req, len) != (ssize_t)len)
 			return -1;
 		for (;;) {
 			n = client_recv(c, ans->buf, sizeof(ans->buf));
@@ -353,7 +403,7 @@ static void send_indication(struct client *c,
 	if (df)
 		stun_add(&b, STUN_ATTR_DONT_FRAGMENT, "", 0);
 	len = stun_build_end(&b);
-	send(c->fd, buf, len, 0);
+	c_send(c, buf, len);
 }
 
 static void send_channel_data(struct client *c, uint16_t channel,
@@ -365,7 +415,7 @@ static void send_channel_data(struct client *c, uint16_t channel,
 	stun_put16(buf, channel);
 	stun_put16(buf + 2, len);
 	memcpy(buf + 4, data, len);
-	send(c->fd, buf, 4 + padded, 0);
+	c_send(c, buf, 4 + padded);
 }
 
 /*
@@ -1215,6 +1265,86 @@ TEST_F(turn, sighup_reload)
 	close(c3.fd);
 	unlink(users);
 	unlink(conf);
+}
+
+/* The SHA-256 of the certificate the server at --tls-port shows. */
+static bool server_cert_digest(uint8_t md[32])
+{
+	struct client c;
+	unsigned int len = 0;
+	X509 *x;
+	bool ok;
+
+	if (client_open_port(&c, CLIENT, true, "x", "x", 5349) ||
+	    client_tls(&c)) {
+		if (c.fd >= 0)
+			close(c.fd);
+		return false;
+	}
+	x = SSL_get1_peer_certificate(c.ssl);
+	ok = x && X509_digest(x, EVP_sha256(), md, &len) && len == 32;
+	X509_free(x);
+	SSL_free(c.ssl);
+	close(c.fd);
+	return ok;
+}
+
+static int make_cert(const char *cert, const char *key, const char *cn)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s "
+		 "-days 2 -subj /CN=%s >/dev/null 2>&1", key, cert, cn);
+	return system(cmd);
+}
+
+/*
+ * TLS on --tls-port: an allocation relays both ways; SIGHUP with a new
+ * certificate: new connections see it, the old allocation relays on.
+ */
+TEST_F(turn, tls)
+{
+	static const char msg[] = "over tls";
+	struct sockaddr_storage peer = local_of(self->peer);
+	char cert[] = "/tmp/turn_test_certXXXXXX", key[] = "/tmp/turn_test_keyXXXXXX";
+	uint8_t before[32], after[32], data[64];
+	uint16_t channel;
+	int fd;
+
+	fd = mkstemp(cert);
+	ASSERT_LE(0, fd);
+	close(fd);
+	fd = mkstemp(key);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, make_cert(cert, key, "one.test"));
+	START("--tls-port", "5349", "--cert", cert, "--key", key);
+	ASSERT_EQ(0, client_open_port(&self->c, CLIENT, true, "alice",
+				      "secret", 5349));
+	ASSERT_EQ(0, client_tls(&self->c));
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	send_channel_data(&self->c, 0x4000, msg, 5);
+	ASSERT_TRUE(peer_got(self->peer, msg, 5, &self->relayed));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+	ASSERT_TRUE(server_cert_digest(before));
+
+	ASSERT_EQ(0, make_cert(cert, key, "two.test"));
+	ASSERT_EQ(0, kill(self->pid, SIGHUP));
+	usleep(300 * 1000);
+	ASSERT_TRUE(server_cert_digest(after));
+	EXPECT_NE(0, memcmp(before, after, 32)) TH_LOG("same certificate after SIGHUP");
+	/* The allocation made before the reload relays on. */
+	send_channel_data(&self->c, 0x4000, msg, sizeof(msg));
+	EXPECT_TRUE(peer_got(self->peer, msg, sizeof(msg), &self->relayed));
+	EXPECT_EQ(0, refresh(&self->c, 600));
+	(void)data;
+	SSL_free(self->c.ssl);
+	unlink(cert);
+	unlink(key);
 }
 
 TEST_HARNESS_MAIN
