@@ -27,6 +27,10 @@ enum { PRIMARY, ALTERNATE };
 #define CONED_MAX_TCP_CONNS	1024	/* per worker */
 #define CONED_MAX_WORKERS	64
 #define CONED_TCP_IDLE_SEC	30
+/* Connections from one source address, per worker. */
+#define CONED_TCP_PER_SOURCE	16
+/* A message begun must be whole within this (slowloris). */
+#define CONED_TCP_MSG_SEC	10
 /* A message over TCP longer than this closes the connection. */
 #define CONED_TCP_BUF		4096
 
@@ -69,6 +73,7 @@ struct tcp_conn {
 	uint8_t *out;			/* what send() did not take yet */
 	size_t out_len;
 	uint64_t last_active;		/* monotonic seconds */
+	uint64_t partial_since;		/* a message begun then; 0: none */
 	bool dead;			/* a send failed: close it */
 	struct turn_alloc *alloc;	/* the allocation made on it */
 	struct tcp_conn *next;
@@ -83,6 +88,7 @@ struct coned_config {
 	/* OTHER-ADDRESS on the alternate address as coturn 4.6.1 gives it. */
 	bool coturn_other_address;
 	bool verbose;
+	bool mapped_address;	/* MAPPED-ADDRESS beside XOR-MAPPED-ADDRESS */
 	unsigned int workers;		/* threads, each with its own sockets */
 	uint16_t tls_port;		/* 0: no TLS */
 	const char *cert, *key;

@@ -4,6 +4,7 @@
  * answers, by UDP from a chosen socket or on the request's TCP connection.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -94,10 +95,33 @@ void coned_send_error(struct coned_request *req, int code,
 	struct stun_builder b;
 	size_t len;
 
+	uint16_t even[65];
+	char reason[STUN_MAX_TEXT + 4];
+
 	stun_build_response(&b, buf, sizeof(buf), req->msg, STUN_ERROR);
-	stun_add_error(&b, code, NULL);
-	if (n_unknown)
-		stun_add_unknown(&b, unknown, n_unknown);
+	if (req->msg->legacy) {
+		/*
+		 * RFC 3489 11.2.9, 11.2.10: no padding in its attributes, so
+		 * ERROR-CODE's reason is padded with spaces to a multiple of
+		 * 4 and UNKNOWN-ATTRIBUTES made even by repeating an entry.
+		 */
+		size_t rlen = strlen(stun_error_reason(code));
+
+		snprintf(reason, sizeof(reason), "%s%.*s",
+			 stun_error_reason(code), (int)((4 - rlen % 4) % 4),
+			 "   ");
+		stun_add_error(&b, code, reason);
+		if (n_unknown && n_unknown < 64) {
+			memcpy(even, unknown, n_unknown * sizeof(*unknown));
+			if (n_unknown % 2)
+				even[n_unknown] = unknown[n_unknown - 1];
+			stun_add_unknown(&b, even, n_unknown + n_unknown % 2);
+		}
+	} else {
+		stun_add_error(&b, code, NULL);
+		if (n_unknown)
+			stun_add_unknown(&b, unknown, n_unknown);
+	}
 	coned_finish_response(req, &b);
 	len = stun_build_end(&b);
 	if (len)

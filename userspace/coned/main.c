@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"Usage: coned --address ADDR [ --alt-address ADDR ] [ --port PORT ]\n"
 		"             [ --alt-port PORT ] [ --advertise ADDR ] [ --alt-advertise ADDR ]\n"
 		"             [ --software TEXT ] [ --other-address { rfc5780 | coturn } ]\n"
-		"             [ --verbose ]\n"
+		"             [ --mapped-address ] [ --verbose ]\n"
 		"       TURN: --turn [ --realm REALM ] [ --user NAME:PASSWORD ]...\n"
 		"             [ --users-file FILE ] [ --auth-secret SECRET ]\n"
 		"             [ --relay-address ADDR ]... [ --relay-ports LO-HI ]\n"
@@ -65,6 +65,7 @@ enum coned_option {
 	OPT_CHANNEL_LIFETIME, OPT_NONCE_LIFETIME,
 	/* Named by the TURN issue, not built yet: refused by name. */
 	OPT_TLS_PORT, OPT_CERT, OPT_KEY, OPT_WORKERS, OPT_METRICS, OPT_CONFIG,
+	OPT_MAPPED_ADDRESS,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +78,7 @@ static const struct option long_options[] = {
 	{ "software", required_argument, NULL, OPT_SOFTWARE },
 	{ "other-address", required_argument, NULL, OPT_OTHER_ADDRESS },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "mapped-address", no_argument, NULL, OPT_MAPPED_ADDRESS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "turn", no_argument, NULL, OPT_TURN },
 	{ "realm", required_argument, NULL, OPT_REALM },
@@ -112,6 +114,15 @@ static const char *option_name(int opt)
 		if (o->val == opt)
 			return o->name;
 	return "?";
+}
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
 }
 
 static int set_address(const char *value, struct sockaddr_storage *ss)
@@ -248,8 +259,9 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 		cfg->port[opt == OPT_ALT_PORT] = port;
 		return 0;
 	case OPT_SOFTWARE:
-		if (strlen(value) > STUN_MAX_TEXT)
-			return usage_error("--software: longer than 763 bytes");
+		/* RFC 8489 14.14: fewer than 128 characters (UTF-8). */
+		if (strlen(value) > STUN_MAX_TEXT || utf8_chars(value) > 127)
+			return usage_error("--software: longer than 127 characters");
 		cfg->software = *value ? value : NULL;
 		return 0;
 	case OPT_OTHER_ADDRESS:
@@ -261,6 +273,9 @@ static int parse_option(struct coned_config *cfg, int opt, const char *value)
 		return 0;
 	case OPT_VERBOSE:
 		cfg->verbose = true;
+		return 0;
+	case OPT_MAPPED_ADDRESS:
+		cfg->mapped_address = true;
 		return 0;
 	case OPT_TLS_PORT:
 		if (!parse_uint(value, 1, UINT16_MAX, &port))
@@ -332,6 +347,14 @@ static int check_turn_config(struct coned_config *cfg)
 	return 0;
 }
 
+static bool is_wildcard(const struct sockaddr_storage *ss)
+{
+	struct sockaddr_storage any;
+
+	ss_parse_addr(ss->ss_family == AF_INET6 ? "::" : "0.0.0.0", &any);
+	return ss_same_addr(ss, &any);
+}
+
 /* The settings that only make sense together; 0 or a usage error. */
 static int check_config(struct coned_config *cfg)
 {
@@ -339,6 +362,10 @@ static int check_config(struct coned_config *cfg)
 
 	if (!a[PRIMARY].ss_family)
 		return usage_error("--address is required");
+	/* Answers must leave from the address asked: no wildcard. */
+	if (is_wildcard(&a[PRIMARY]) ||
+	    (cfg->has_alt && is_wildcard(&a[ALTERNATE])))
+		return usage_error("--address: a wildcard address (0.0.0.0, ::) cannot say where answers come from; give one of the host's addresses");
 	if (cfg->has_alt && a[ALTERNATE].ss_family != a[PRIMARY].ss_family)
 		return usage_error("--alt-address: not the family of --address");
 	if (cfg->has_alt && ss_same_addr(&a[PRIMARY], &a[ALTERNATE]))

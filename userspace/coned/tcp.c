@@ -73,6 +73,7 @@ static bool conn_drain(struct coned *srv, struct tcp_conn *c)
 			return false;
 		c->len -= frame;
 		memmove(c->buf, c->buf + frame, c->len);
+		c->partial_since = 0;
 	}
 	return true;
 }
@@ -196,7 +197,22 @@ static void conn_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 			return;
 		}
 		c->last_active = coned_now();
+		/* The deadline runs from the last whole message. */
+		if (c->len && !c->partial_since)
+			c->partial_since = c->last_active;
 	}
+}
+
+/* This worker's connections from peer's address. */
+static unsigned int from_source(const struct coned *srv,
+				const struct sockaddr_storage *peer)
+{
+	const struct tcp_conn *c;
+	unsigned int n = 0;
+
+	for (c = srv->conns; c; c = c->next)
+		n += ss_same_addr(&c->peer, peer);
+	return n;
 }
 
 static void accept_conn(struct coned *srv, struct coned_watch *w,
@@ -227,6 +243,13 @@ static void accept_conn(struct coned *srv, struct coned_watch *w,
 	}
 	if (fd < 0)
 		return;
+	if (from_source(srv, &peer) >= CONED_TCP_PER_SOURCE) {
+		coned_debug(srv, "tcp %s: %d connections from %s, refused",
+			    coned_addr_str(&ep->local), CONED_TCP_PER_SOURCE,
+			    coned_addr_str(&peer));
+		close(fd);
+		return;
+	}
 	if (srv->n_conns >= CONED_MAX_TCP_CONNS) {
 		coned_log("tcp %s: %u connections, refusing %s",
 			  coned_addr_str(&ep->local), srv->n_conns,
@@ -285,6 +308,14 @@ void coned_tcp_expire(struct coned *srv, uint64_t now)
 
 	for (; c; c = next) {
 		next = c->next;
+		/* A message begun must arrive whole in time (slowloris). */
+		if (c->partial_since &&
+		    now - c->partial_since >= CONED_TCP_MSG_SEC) {
+			coned_debug(srv, "tcp %s: message not whole in %d s, closed",
+				    coned_addr_str(&c->peer), CONED_TCP_MSG_SEC);
+			conn_close(srv, c);
+			continue;
+		}
 		/* An allocation's lifetime, not idleness, ends its connection. */
 		if (!c->alloc && now - c->last_active >= CONED_TCP_IDLE_SEC)
 			conn_close(srv, c);
