@@ -6,7 +6,8 @@
 # own with a distinct address (TURN permissions are per IP address, so
 # loopback would prove nothing).  UDP and TCP, channels and Send
 # indications, client to client (-y), long-term and REST credentials, no
-# message lost; a wrong password and an expired REST credential refused.
+# message lost; a wrong password and an expired REST credential refused;
+# and aioice, an ICE agent, connecting relay to relay.
 # KTAP on stdout; needs root.
 SERVER=198.51.100.1
 CLIENT=192.0.2.10
@@ -27,7 +28,7 @@ for tool in turnutils_uclient turnutils_peer ip; do
 	command -v $tool > /dev/null ||
 		{ echo "not ok 1 $tool missing: run scripts/setup"; exit 1; }
 done
-echo "1..12"
+echo "1..13"
 
 cleanup() {
 	[ -f "$tmp/pids" ] && kill $(cat "$tmp/pids") 2> /dev/null
@@ -122,6 +123,15 @@ refused "expired REST credential refused" -u "$user" -w "$pass" -n 5 -m 1 -e $PE
 user="$(( $(date +%s) + 600 )):alice"
 pass=$(printf %s "$user" | openssl dgst -sha1 -hmac $SECRET -binary | base64)
 relayed "unexpired REST credential (control)" -u "$user" -w "$pass" -n 20 -m 1 -e $PEER
+# A real ICE agent (aioice, Debian's python3-aioice): two agents with
+# relay-only candidates connect relay to relay and exchange data.
+if out=$(timeout 60 ip netns exec $ns-cli /usr/bin/python3 \
+	"$(dirname "$0")/turn_ice.py" $SERVER alice secret 2>&1); then
+	result ok "aioice: relay-to-relay pair, data both ways ($(sed -n 's/^# selected pair: //p' <<< "$out"))"
+else
+	sed 's/^/# /' <<< "$out" | tail -5
+	result fail "aioice: relay-to-relay pair, data both ways"
+fi
 # One log line per allocation created and ended, none per packet; those
 # still live end when coned stops.
 kill "$(head -1 "$tmp/pids")"
