@@ -10,6 +10,11 @@
 # threads, from /proc/PID/stat) over the same window.
 #
 #   bench/turn.sh [--rate PPS] [--seconds S] [--allocations N]
+#   bench/turn.sh --memory [--allocations N]     (default 10000)
+#
+# --memory holds N allocations (each with a channel) on coned and reports
+# its resident memory per allocation (VmRSS before and after; the kernel's
+# socket memory is not in it).
 #
 # Both servers get one relaying thread (coned --workers 1, turnserver
 # --relay-threads 1) so the per-core figure is not spread over idle
@@ -20,8 +25,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 rate=100000
 seconds=5
 allocs=32
+memory=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--memory) memory=1; allocs=10000; shift ;;
 	--rate) rate=$2; shift 2 ;;
 	--seconds) seconds=$2; shift 2 ;;
 	--allocations) allocs=$2; shift 2 ;;
@@ -77,6 +84,22 @@ start() {
 	spid=$!
 	sleep 1
 }
+
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/$1/status; }
+
+if [ -n "$memory" ]; then
+	start coned
+	before=$(rss_kb "$spid")
+	ip netns exec $ns-cli "$top/bench/turn_load" --server $SERVER \
+		--client $CLIENT --peer $PEER --user alice:secret \
+		--allocations "$allocs" --hold > "$tmp/load.txt"
+	after=$(rss_kb "$spid")
+	held=$(grep -c 'allocation created' "$tmp/server.log")
+	awk -v b="$before" -v a="$after" -v n="$held" 'BEGIN {
+		printf "coned held %d allocations: VmRSS %d kB -> %d kB, %.0f bytes per allocation\n",
+		       n, b, a, n ? (a - b) * 1024 / n : 0 }'
+	exit 0
+fi
 
 declare -A figure
 for server in coned coturn; do

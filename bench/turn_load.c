@@ -10,7 +10,10 @@
  *
  * turn_load --server ADDR --client ADDR --peer ADDR --user NAME:PASS
  *           [--realm R] [--allocations N] [--payload BYTES] [--rate PPS]
- *           [--seconds S] [--server-pid PID]
+ *           [--seconds S] [--server-pid PID] [--hold]
+ *
+ * --hold sets the allocations up (one peer socket for all) and exits,
+ * leaving them to their lifetime: for measuring a server's memory.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -30,7 +33,7 @@
 #include "stun.h"
 
 #define BATCH	32
-#define MAX_ALLOCS	4096
+#define MAX_ALLOCS	10000
 
 struct session {
 	int cfd, pfd;			/* client (to the server), peer */
@@ -43,6 +46,8 @@ static struct {
 	unsigned int n, payload, seconds;
 	unsigned long rate;
 	int server_pid;
+	bool hold;		/* set up the allocations, send nothing, exit */
+	int shared_peer;	/* with hold: one peer socket for all */
 } o = { .n = 16, .payload = 100, .seconds = 5, .rate = 50000 };
 
 static double now(void)
@@ -137,7 +142,9 @@ static int setup(struct session *s, uint16_t channel)
 	int rc;
 
 	s->cfd = udp_bound(&o.client);
-	s->pfd = udp_bound(&o.peer);
+	if (o.hold && !o.shared_peer)
+		o.shared_peer = udp_bound(&o.peer);
+	s->pfd = o.hold ? o.shared_peer : udp_bound(&o.peer);
 	if (s->cfd < 0 || s->pfd < 0 ||
 	    connect(s->cfd, (struct sockaddr *)&o.server, ss_len(&o.server)) ||
 	    getsockname(s->pfd, (struct sockaddr *)&peer, &len))
@@ -147,7 +154,7 @@ static int setup(struct session *s, uint16_t channel)
 		return rc;
 	rc = transact(s->cfd, STUN_CHANNEL_BIND, nonce, key, &peer, channel,
 		      NULL);
-	if (rc)
+	if (rc || o.hold)
 		return rc;
 	if (connect(s->pfd, (struct sockaddr *)&s->relayed,
 		    ss_len(&s->relayed)))
@@ -230,6 +237,7 @@ static int parse(int argc, char **argv)
 		{ "rate", required_argument, NULL, 'R' },
 		{ "seconds", required_argument, NULL, 't' },
 		{ "server-pid", required_argument, NULL, 'P' },
+		{ "hold", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *colon;
@@ -272,6 +280,9 @@ static int parse(int argc, char **argv)
 		case 'P':
 			o.server_pid = atoi(optarg);
 			break;
+		case 'H':
+			o.hold = true;
+			break;
 		default:
 			return fprintf(stderr, "turn_load: unknown option\n"), 2;
 		}
@@ -303,6 +314,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "turn_load: allocation %u failed (%d)\n", i, rc);
 			return 1;
 		}
+	}
+	if (o.hold) {
+		printf("allocations %u held\n", o.n);
+		return 0;
 	}
 	memset(cd, 'x', sizeof(cd));
 	stun_put16(cd, 0x4000);
