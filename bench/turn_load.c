@@ -135,8 +135,10 @@ static int transact(int fd, uint16_t method, char *nonce, uint8_t *key,
 
 static int setup(struct session *s, uint16_t channel)
 {
-	char nonce[STUN_MAX_TEXT + 1] = "";
-	uint8_t key[STUN_LONG_TERM_KEY_LEN];
+	/* A nonce is the client address's, whatever the port: shared, so
+	 * only the first allocation meets the 401 (which is rate-limited). */
+	static char nonce[STUN_MAX_TEXT + 1];
+	static uint8_t key[STUN_LONG_TERM_KEY_LEN];
 	struct sockaddr_storage peer;
 	socklen_t len = sizeof(peer);
 	int rc;

@@ -201,7 +201,9 @@ bool turn_authenticate(struct coned_request *req, struct turn_auth *a)
 
 	memset(a, 0, sizeof(*a));
 	if (!m->integrity_at && !m->integrity_sha256_at) {
-		turn_send_error(req, STUN_ERR_UNAUTHORIZED, NULL);
+		/* The 401 answers anyone: rate-limited per source on UDP. */
+		if (req->conn || coned_rate_ok(req->srv, &req->peer))
+			turn_send_error(req, STUN_ERR_UNAUTHORIZED, NULL);
 		return false;
 	}
 	if (!get_text(m, STUN_ATTR_USERNAME, a->name, sizeof(a->name)) ||

@@ -115,6 +115,12 @@ void coned_binding(struct coned_request *req)
 	struct stun_builder b;
 	size_t len;
 
+	/* Over UDP the source may be spoofed: a reflector's budget. */
+	if (!req->conn && !coned_rate_ok(srv, &req->peer)) {
+		coned_debug(srv, "udp %s: over --rate-limit, dropped",
+			    coned_addr_str(&req->peer));
+		return;
+	}
 	if (!read_options(req, &o))
 		return;
 	from = &srv->ep[req->ep->addr_idx ^ !!(o.change & STUN_CHANGE_IP)]

@@ -29,6 +29,9 @@ enum { PRIMARY, ALTERNATE };
 #define CONED_TCP_IDLE_SEC	30
 /* Connections from one source address, per worker. */
 #define CONED_TCP_PER_SOURCE	16
+/* --rate-limit's table of per-source buckets, per worker. */
+#define CONED_RATE_BUCKETS	4096
+#define CONED_RATE_DEFAULT	100	/* answers a second per source */
 /* A message begun must be whole within this (slowloris). */
 #define CONED_TCP_MSG_SEC	10
 /* A message over TCP longer than this closes the connection. */
@@ -89,6 +92,8 @@ struct coned_config {
 	bool coturn_other_address;
 	bool verbose;
 	bool mapped_address;	/* MAPPED-ADDRESS beside XOR-MAPPED-ADDRESS */
+	unsigned int rate_limit;	/* per source and second; 0: none */
+	bool rate_limit_set;
 	unsigned int workers;		/* threads, each with its own sockets */
 	uint16_t tls_port;		/* 0: no TLS */
 	const char *cert, *key;
@@ -96,8 +101,14 @@ struct coned_config {
 	struct turn_config turn;
 };
 
+struct coned_rate {
+	double tokens;
+	uint64_t at;			/* ms; 0: never used */
+};
+
 struct coned {
 	struct coned_config cfg;
+	struct coned_rate *rates;	/* CONED_RATE_BUCKETS, with a limit */
 	struct coned_endpoint ep[2][2];		/* [address][port] */
 	int epfd;
 	bool stopping;
@@ -179,5 +190,8 @@ void coned_metrics_serve(int listen_fd, struct coned *workers, unsigned int n);
 void coned_binding(struct coned_request *req);
 
 uint64_t coned_now(void);
+
+/* ratelimit.c: may an unauthenticated request from src be answered? */
+bool coned_rate_ok(struct coned *srv, const struct sockaddr_storage *src);
 
 #endif /* CONED_H */

@@ -681,4 +681,44 @@ TEST_F(coned, tcp_per_source)
 	EXPECT_EQ(4U, closed);
 }
 
+/* Send n Binding requests at once to port; how many answers come. */
+static unsigned int burst_answers(int fd, uint16_t port, unsigned int n)
+{
+	struct sockaddr_storage to = endpoint(PRIMARY, port);
+	uint8_t req[64], resp[512], tid[STUN_TID_LEN];
+	unsigned int i, got = 0;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		len = build_request(req, sizeof(req), tid, NULL);
+		sendto(fd, req, len, 0, (struct sockaddr *)&to, ss_len(&to));
+	}
+	while (recv(fd, resp, sizeof(resp), 0) > 0)
+		got++;
+	return got;
+}
+
+/* --rate-limit 10: a burst of 20 answered, then 10 a second. */
+TEST_F(coned, rate_limit)
+{
+	unsigned int got;
+
+	self->pid[1] = start_coned(PRIMARY, "3520",
+				   (const char *const[]){ "--alt-port", "3521",
+							  "--rate-limit", "10",
+							  "--workers", "1", NULL });
+	ASSERT_LT(0, self->pid[1]);
+	/* start_coned's probes spent a few; let the bucket fill. */
+	usleep(2100 * 1000);
+	got = burst_answers(self->udp, 3520, 60);
+	EXPECT_LE(20U, got);
+	EXPECT_GE(23U, got);
+	usleep(1000 * 1000);
+	got = burst_answers(self->udp, 3520, 60);
+	EXPECT_LE(9U, got);
+	EXPECT_GE(16U, got);	/* 1 s and the first burst's 300 ms wait */
+	/* The default limit (100) lets the same burst through whole. */
+	EXPECT_EQ(60U, burst_answers(self->udp, 3478, 60));
+}
+
 TEST_HARNESS_MAIN
