@@ -1347,4 +1347,51 @@ TEST_F(turn, tls)
 	unlink(key);
 }
 
+/*
+ * A flood of malformed datagrams, bogus ChannelData and unauthenticated
+ * Allocates from another source while a client relays: nothing lost.
+ */
+TEST_F(turn, flood_while_relaying)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	struct sockaddr_storage srv = endpoint(SERVER, 3478);
+	uint8_t junk[200], req[256], tid[STUN_TID_LEN];
+	unsigned int i, j, got = 0;
+	struct client flood;
+	size_t len;
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	flood.fd = open_socket(PEER2, SOCK_DGRAM, &srv);
+	ASSERT_LE(0, flood.fd);
+	flood.nonce[0] = '\0';
+	flood.tcp = false;
+	flood.ssl = NULL;
+	for (i = 0; i < 200; i++) {
+		for (j = 0; j < 20; j++) {
+			unsigned int k;
+
+			for (k = 0; k < sizeof(junk); k++)
+				junk[k] = random();
+			if (j % 4 == 0)
+				junk[0] = 0x40 | (junk[0] & 0x3F);	/* ChannelData-like */
+			else if (j % 4 == 1)
+				junk[0] &= 0x3F;			/* STUN-like */
+			send(flood.fd, junk, 4 + random() % (sizeof(junk) - 4), 0);
+		}
+		len = build(&flood, stun_type(STUN_ALLOCATE, STUN_REQUEST), NULL,
+			    req, sizeof(req), tid);
+		send(flood.fd, req, len, 0);
+		send_channel_data(&self->c, 0x4000, &i, sizeof(i));
+		if (peer_got(self->peer, &i, sizeof(i), &self->relayed))
+			got++;
+	}
+	EXPECT_EQ(200U, got);
+	/* The server still answers the client. */
+	EXPECT_EQ(0, refresh(&self->c, 600));
+	close(flood.fd);
+}
+
 TEST_HARNESS_MAIN
