@@ -6,6 +6,7 @@
 #   make check            unit tests on the host, kselftests in a VM per kernel
 #   make demo             the seed's tables played through conenat in a VM
 #   make bench            conenat against masquerade in a VM (Documentation/performance.md)
+#   make bench-turn       coned's TURN relay against coturn, on the host (Documentation/turn.md)
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
 #   make sparse           sparse (C=2) over the module
 #   make install          modules_install and the tools into PREFIX
@@ -23,7 +24,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))) \
 	$(lastword $(sort $(wildcard $(CACHE)/kernels/*/root/usr/src/linux-headers-*-amd64))))
 
-.PHONY: all module tools check unit kselftest demo bench checkpatch sparse \
+.PHONY: all module tools check unit kselftest demo bench bench-turn checkpatch sparse \
 	install setup clean
 
 all: module tools
@@ -44,6 +45,9 @@ demo: tools
 
 bench: tools
 	$(TOP)/bench/run
+
+bench-turn: tools
+	$(TOP)/bench/turn.sh
 
 checkpatch:
 	$(TOP)/scripts/checkpatch
