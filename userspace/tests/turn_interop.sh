@@ -7,7 +7,7 @@
 # loopback would prove nothing).  UDP and TCP, channels and Send
 # indications, client to client (-y), long-term and REST credentials, no
 # message lost; a wrong password and an expired REST credential refused;
-# and aioice, an ICE agent, connecting relay to relay.
+# and two ICE agents, aioice and libnice, connecting relay to relay.
 # KTAP on stdout; needs root.
 SERVER=198.51.100.1
 CLIENT=192.0.2.10
@@ -28,7 +28,7 @@ for tool in turnutils_uclient turnutils_peer ip; do
 	command -v $tool > /dev/null ||
 		{ echo "not ok 1 $tool missing: run scripts/setup"; exit 1; }
 done
-echo "1..13"
+echo "1..14"
 
 cleanup() {
 	[ -f "$tmp/pids" ] && kill $(cat "$tmp/pids") 2> /dev/null
@@ -45,12 +45,13 @@ for spec in srv:$SERVER cli:$CLIENT peer:$PEER; do
 	name=${spec%%:*}
 	addr=${spec#*:}
 	ip netns add $ns-$name
-	ip link add veth netns $ns-$name type veth peer name $name netns $ns-br
+	# Not "veth...": libnice ignores interfaces of that name.
+	ip link add eth0 netns $ns-$name type veth peer name $name netns $ns-br
 	ip -n $ns-br link set $name master br0 up
 	ip -n $ns-$name link set lo up
-	ip -n $ns-$name link set veth up
-	ip -n $ns-$name addr add $addr/24 dev veth
-	ip -n $ns-$name route add default dev veth
+	ip -n $ns-$name link set eth0 up
+	ip -n $ns-$name addr add $addr/24 dev eth0
+	ip -n $ns-$name route add default dev eth0
 done
 
 ip netns exec $ns-srv "$BIN/coned" --address $SERVER --turn --realm interop \
@@ -131,6 +132,15 @@ if out=$(timeout 60 ip netns exec $ns-cli /usr/bin/python3 \
 else
 	sed 's/^/# /' <<< "$out" | tail -5
 	result fail "aioice: relay-to-relay pair, data both ways"
+fi
+# And libnice (force-relay), through the C harness turn_nice.
+if out=$(timeout 60 ip netns exec $ns-cli "$(dirname "$0")/turn_nice" \
+	$SERVER alice secret 2>&1); then
+	result ok "libnice: relay-to-relay pair, data both ways"
+else
+	sed 's/^/# /' <<< "$out" | tail -5
+	tail -4 "$tmp/coned.log" | sed 's/^/# /'
+	result fail "libnice: relay-to-relay pair, data both ways"
 fi
 # One log line per allocation created and ended, none per packet; those
 # still live end when coned stops.
