@@ -995,6 +995,12 @@ TEST_F(turn, allocate_errors)
 		  bind_channel(&self->c, 0x3FFF, &self->relayed));
 	EXPECT_EQ(STUN_ERR_BAD_REQUEST,
 		  bind_channel(&self->c, 0x8000, &self->relayed));
+	/* Refresh asking for the other family: 443; its own: fine. */
+	EXPECT_EQ(STUN_ERR_PEER_ADDRESS_FAMILY,
+		  transact(&self->c, STUN_REFRESH,
+			   &(struct attrs){ .family = AF_INET6 }, &ans));
+	EXPECT_EQ(0, transact(&self->c, STUN_REFRESH,
+			      &(struct attrs){ .family = AF_INET }, &ans));
 }
 
 /*
