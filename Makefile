@@ -8,6 +8,7 @@
 #                         (built once, about 30 min: Documentation/testing.md)
 #   make demo             the seed's tables played through conenat in a VM
 #   make bench            conenat against masquerade in a VM (Documentation/performance.md)
+#   make bench-turn       coned's TURN relay against coturn, on the host (Documentation/turn.md)
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
 #   make sparse           sparse (C=2) over the module
 #   make install          modules_install and the tools into PREFIX
@@ -25,7 +26,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))) \
 	$(lastword $(sort $(wildcard $(CACHE)/kernels/*/root/usr/src/linux-headers-*-amd64))))
 
-.PHONY: all module tools check check-debug unit kselftest demo bench checkpatch sparse \
+.PHONY: all module tools check check-debug unit kselftest demo bench bench-turn checkpatch sparse \
 	install setup clean
 
 all: module tools
@@ -49,6 +50,9 @@ demo: tools
 
 bench: tools
 	$(TOP)/bench/run
+
+bench-turn: tools
+	$(TOP)/bench/turn.sh
 
 checkpatch:
 	$(TOP)/scripts/checkpatch

@@ -4,6 +4,7 @@
  * cone [-j] COMMAND [ARGS].  probe discovers a NAT's behaviour; the
  * command table leaves room for punch (ICE-style connectivity).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,31 +22,42 @@ static void usage(FILE *f)
 
 static const struct {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*fn)(int argc, char **argv);	/* argv[0]: the command */
 } commands[] = {
 	{ "probe", do_probe },
+};
+
+static const struct option long_options[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 int main(int argc, char **argv)
 {
 	bool json = false;
 	size_t i;
+	int opt;
 
 	report_prog = "cone";
-
-	for (argc--, argv++; argc > 0 && argv[0][0] == '-'; argc--, argv++) {
-		const char *opt = argv[0] + 1 + (argv[0][1] == '-');
-
-		if (matches(opt, "json")) {
+	opterr = 0;
+	/* "+": options end at the command, which parses its own. */
+	while ((opt = getopt_long(argc, argv, "+jh", long_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'j':
 			json = true;
-		} else if (matches(opt, "help")) {
+			break;
+		case 'h':
 			usage(stdout);
 			return 0;
-		} else {
+		default:
 			return usage_error("unknown option \"%s\", try \"cone help\"",
-					   argv[0]);
+					   argv[optind - 1]);
 		}
 	}
+	argc -= optind;
+	argv += optind;
 	print_init(json);
 	if (argc == 0)
 		return usage_error("no command given, try \"cone help\"");
@@ -55,6 +67,6 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (matches(argv[0], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return commands[i].fn(argc, argv);
 	return usage_error("unknown command \"%s\", try \"cone help\"", argv[0]);
 }

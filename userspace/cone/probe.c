@@ -6,6 +6,7 @@
  * the first one's mapping; port preservation from test I.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -165,37 +166,53 @@ static void close_sockets(struct probe *p)
 static int parse_probe_args(int argc, char **argv, struct probe *p,
 			    const char **server_arg, unsigned int *lifetime)
 {
+	static const struct option long_options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "lifetime", optional_argument, NULL, 'L' },
+		{ "local", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *local = NULL;
 	uint64_t max;
-	int i;
+	int opt;
 
-	for (i = 0; i < argc; i++) {
-		const char *opt = argv[i] + 1 + (argv[i][1] == '-');
-
-		if (argv[i][0] != '-') {
-			if (*server_arg)
-				return usage_error("unexpected argument \"%s\"",
-						   argv[i]);
-			*server_arg = argv[i];
-		} else if (!strcmp(argv[i], "-j") || matches(opt, "json")) {
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, ":jh", long_options,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'j':
 			print_init(true);
-		} else if (!strncmp(opt, "lifetime=", 9)) {
-			if (!parse_uint(opt + 9, 2, 3600, &max))
-				return usage_error("--lifetime: \"%s\" is not 2-3600 seconds",
-						   opt + 9);
-			*lifetime = max;
-		} else if (matches(opt, "lifetime") && strlen(opt) > 1) {
+			break;
+		case 'L':
+			/* --lifetime alone is 120 s; a value only as =N. */
 			*lifetime = 120;
-		} else if (matches(opt, "local") && strlen(opt) > 1) {
-			if (++i == argc)
-				return usage_error("--local needs an address");
-			local = argv[i];
-		} else if (matches(opt, "help")) {
+			if (optarg && !parse_uint(optarg, 2, 3600, &max))
+				return usage_error("--lifetime: \"%s\" is not 2-3600 seconds",
+						   optarg);
+			if (optarg)
+				*lifetime = max;
+			break;
+		case 'l':
+			local = optarg;
+			break;
+		case 'h':
 			usage(stdout);
 			return -1;
-		} else {
-			return usage_error("unknown option \"%s\"", argv[i]);
+		case ':':
+			return usage_error("option \"%s\" needs a value",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option \"%s\"",
+					   argv[optind - 1]);
 		}
+	}
+	for (; optind < argc; optind++) {
+		if (*server_arg)
+			return usage_error("unexpected argument \"%s\"",
+					   argv[optind]);
+		*server_arg = argv[optind];
 	}
 	if (!*server_arg)
 		return usage_error("no SERVER given, try \"cone probe help\"");
@@ -212,7 +229,7 @@ int do_probe(int argc, char **argv)
 	unsigned int lifetime = 0;
 	int rc;
 
-	if (argc == 1 && !strcmp(argv[0], "help")) {
+	if (argc == 2 && !strcmp(argv[1], "help")) {
 		usage(stdout);
 		return 0;
 	}

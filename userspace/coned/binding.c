@@ -77,7 +77,9 @@ static bool read_options(struct coned_request *req,
 		if (tcp || stun_get_u32(&a, &o->change))
 			goto bad;
 		o->change &= STUN_CHANGE_IP | STUN_CHANGE_PORT;
-		if (o->change && !req->srv->cfg.has_alt) {
+		/* RFC 5780 7.2: a one-address server knows no CHANGE-REQUEST,
+		 * whatever its flags. */
+		if (!req->srv->cfg.has_alt) {
 			coned_send_error(req, STUN_ERR_UNKNOWN_ATTRIBUTE,
 					 &change_request, 1);
 			return false;
@@ -103,7 +105,7 @@ bad:
 
 void coned_binding(struct coned_request *req)
 {
-	static uint8_t buf[STUN_MAX_MESSAGE];
+	static __thread uint8_t buf[STUN_MAX_MESSAGE];
 	struct binding_options o = { 0 };
 	const struct coned_endpoint *other;
 	struct coned_endpoint *from;
@@ -113,6 +115,12 @@ void coned_binding(struct coned_request *req)
 	struct stun_builder b;
 	size_t len;
 
+	/* Over UDP the source may be spoofed: a reflector's budget. */
+	if (!req->conn && !coned_rate_ok(srv, &req->peer)) {
+		coned_debug(srv, "udp %s: over --rate-limit, dropped",
+			    coned_addr_str(&req->peer));
+		return;
+	}
 	if (!read_options(req, &o))
 		return;
 	from = &srv->ep[req->ep->addr_idx ^ !!(o.change & STUN_CHANGE_IP)]
@@ -129,6 +137,10 @@ void coned_binding(struct coned_request *req)
 	else
 		stun_add_xor_addr(&b, STUN_ATTR_XOR_MAPPED_ADDRESS,
 				  (const struct sockaddr *)&req->peer);
+	/* RFC 5780 6.1 asks for both; RFC 8489 keeps it for old clients. */
+	if (!legacy && srv->cfg.mapped_address)
+		stun_add_addr(&b, STUN_ATTR_MAPPED_ADDRESS,
+			      (const struct sockaddr *)&req->peer);
 	stun_add_addr(&b, legacy ? STUN_ATTR_SOURCE_ADDRESS :
 				   STUN_ATTR_RESPONSE_ORIGIN,
 		      (const struct sockaddr *)&from->advertised);

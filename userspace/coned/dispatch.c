@@ -4,6 +4,7 @@
  * answers, by UDP from a chosen socket or on the request's TCP connection.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -12,8 +13,13 @@
 static const struct {
 	uint16_t method;
 	coned_handler handler;
+	bool turn;		/* only with --turn */
 } methods[] = {
-	{ STUN_BINDING, coned_binding },
+	{ STUN_BINDING, coned_binding, false },
+	{ STUN_ALLOCATE, turn_allocate, true },
+	{ STUN_REFRESH, turn_refresh, true },
+	{ STUN_CREATE_PERMISSION, turn_create_permission, true },
+	{ STUN_CHANNEL_BIND, turn_channel_bind, true },
 };
 
 void coned_dispatch(struct coned_request *req)
@@ -23,9 +29,16 @@ void coned_dispatch(struct coned_request *req)
 	size_t i;
 
 	/* Indications (keepalives) and stray responses get no answer. */
+	if (stun_class(m->type) == STUN_INDICATION && method == STUN_SEND &&
+	    req->srv->turn && !m->legacy) {
+		turn_send_indication(req);
+		return;
+	}
 	if (stun_class(m->type) != STUN_REQUEST)
 		return;
 	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
+		if (methods[i].turn && (!req->srv->turn || m->legacy))
+			continue;
 		if (methods[i].method == method) {
 			methods[i].handler(req);
 			return;
@@ -46,9 +59,7 @@ void coned_send(struct coned_request *req, struct coned_endpoint *from,
 	ssize_t n;
 
 	if (req->conn) {
-		n = send(req->conn->watch.fd, buf, len, MSG_NOSIGNAL);
-		/* Responses are small: a full send buffer means a dead peer. */
-		if (n != (ssize_t)len)
+		if (!coned_tcp_write(req->srv, req->conn, buf, len))
 			req->conn->dead = true;
 		else
 			coned_debug(req->srv, "tcp %s -> %s: %s",
@@ -80,14 +91,37 @@ void coned_finish_response(struct coned_request *req, struct stun_builder *b)
 void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown)
 {
-	static uint8_t buf[1024];
+	static __thread uint8_t buf[1024];
 	struct stun_builder b;
 	size_t len;
 
+	uint16_t even[65];
+	char reason[STUN_MAX_TEXT + 4];
+
 	stun_build_response(&b, buf, sizeof(buf), req->msg, STUN_ERROR);
-	stun_add_error(&b, code, NULL);
-	if (n_unknown)
-		stun_add_unknown(&b, unknown, n_unknown);
+	if (req->msg->legacy) {
+		/*
+		 * RFC 3489 11.2.9, 11.2.10: no padding in its attributes, so
+		 * ERROR-CODE's reason is padded with spaces to a multiple of
+		 * 4 and UNKNOWN-ATTRIBUTES made even by repeating an entry.
+		 */
+		size_t rlen = strlen(stun_error_reason(code));
+
+		snprintf(reason, sizeof(reason), "%s%.*s",
+			 stun_error_reason(code), (int)((4 - rlen % 4) % 4),
+			 "   ");
+		stun_add_error(&b, code, reason);
+		if (n_unknown && n_unknown < 64) {
+			memcpy(even, unknown, n_unknown * sizeof(*unknown));
+			if (n_unknown % 2)
+				even[n_unknown] = unknown[n_unknown - 1];
+			stun_add_unknown(&b, even, n_unknown + n_unknown % 2);
+		}
+	} else {
+		stun_add_error(&b, code, NULL);
+		if (n_unknown)
+			stun_add_unknown(&b, unknown, n_unknown);
+	}
 	coned_finish_response(req, &b);
 	len = stun_build_end(&b);
 	if (len)

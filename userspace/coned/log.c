@@ -6,11 +6,14 @@
 
 #include "coned.h"
 
+/* One line, whole, whichever worker writes it. */
 static void vlog(const char *fmt, va_list ap)
 {
+	flockfile(stderr);
 	fputs("coned: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void coned_log(const char *fmt, ...)
@@ -35,8 +38,8 @@ void coned_debug(const struct coned *srv, const char *fmt, ...)
 
 const char *coned_addr_str(const struct sockaddr_storage *ss)
 {
-	static char bufs[4][SS_STRLEN];
-	static unsigned int next;
+	static __thread char bufs[4][SS_STRLEN];
+	static __thread unsigned int next;
 
 	return ss_str(ss, bufs[next++ & 3]);
 }

@@ -30,7 +30,8 @@ static const char *bind_error(int err)
 	}
 }
 
-static int open_socket(const struct sockaddr_storage *addr, int type)
+static int open_socket(const struct sockaddr_storage *addr, int type,
+		       bool reuseport)
 {
 	const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
 	int fd, one = 1, err;
@@ -45,6 +46,9 @@ static int open_socket(const struct sockaddr_storage *addr, int type)
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (addr->ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* One socket per worker: the kernel spreads clients by 5-tuple. */
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)addr, ss_len(addr)) ||
 	    (type == SOCK_STREAM && listen(fd, 128))) {
 		err = errno;
@@ -58,10 +62,12 @@ static int open_socket(const struct sockaddr_storage *addr, int type)
 
 static int open_endpoint(struct coned *srv, struct coned_endpoint *ep)
 {
-	ep->udp.fd = open_socket(&ep->local, SOCK_DGRAM);
+	bool reuseport = srv->cfg.workers > 1;
+
+	ep->udp.fd = open_socket(&ep->local, SOCK_DGRAM, reuseport);
 	if (ep->udp.fd < 0)
 		return -1;
-	ep->tcp.fd = open_socket(&ep->local, SOCK_STREAM);
+	ep->tcp.fd = open_socket(&ep->local, SOCK_STREAM, reuseport);
 	if (ep->tcp.fd < 0) {
 		close(ep->udp.fd);
 		return -1;
@@ -72,6 +78,20 @@ static int open_endpoint(struct coned *srv, struct coned_endpoint *ep)
 	if (coned_watch_add(srv, &ep->udp) || coned_watch_add(srv, &ep->tcp)) {
 		coned_log("epoll: %s", strerror(errno));
 		return -1;
+	}
+	/* TLS on the primary address only, on --tls-port. */
+	if (srv->cfg.tls_port && !ep->addr_idx && !ep->port_idx) {
+		struct sockaddr_storage tls = ep->local;
+
+		ss_set_port(&tls, srv->cfg.tls_port);
+		ep->tls.fd = open_socket(&tls, SOCK_STREAM, reuseport);
+		if (ep->tls.fd < 0)
+			return -1;
+		ep->tls.ready = coned_tls_accept;
+		if (coned_watch_add(srv, &ep->tls)) {
+			coned_log("epoll: %s", strerror(errno));
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -111,6 +131,9 @@ void coned_close_sockets(struct coned *srv)
 				continue;
 			close(ep->udp.fd);
 			close(ep->tcp.fd);
+			if (ep->tls.ready)
+				close(ep->tls.fd);
+			ep->tls.ready = NULL;
 			ep->open = false;
 		}
 	}

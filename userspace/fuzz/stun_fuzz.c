@@ -1,13 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the STUN parser and every attribute reader on
- * arbitrary bytes, then a response built from what parsed, as coned does.
+ * libFuzzer target: the STUN parser and every attribute reader (STUN's
+ * and TURN's) on arbitrary bytes, ChannelData framing as coned's UDP and
+ * TCP paths take it, then a response built from what parsed.
  */
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "stun.h"
+
+/* TURN's attribute readers (RFC 8656 section 18) on any attribute. */
+static void read_turn_attribute(const struct stun_attr *a)
+{
+	uint8_t token[TURN_TOKEN_LEN], protocol;
+	uint16_t channel;
+	bool reserve;
+	int family;
+
+	turn_get_channel(a, &channel);
+	turn_get_transport(a, &protocol);
+	turn_get_family(a, &family);
+	turn_get_even_port(a, &reserve);
+	turn_get_token(a, token);
+}
+
+/*
+ * ChannelData as coned's UDP path takes it (first byte, then framing),
+ * and a TCP stream of frames: each frame must fit what was given.
+ */
+static void read_channel_data(const uint8_t *data, size_t size)
+{
+	const uint8_t *payload;
+	size_t len, pos = 0;
+	uint16_t channel;
+	long frame;
+
+	if (!turn_parse_channel_data(data, size, &channel, &payload, &len) &&
+	    (payload + len > data + size || payload < data))
+		__builtin_trap();
+	while (pos < size) {
+		frame = turn_frame_len(data + pos, size - pos);
+		if (frame <= 0 || (size_t)frame > size - pos)
+			break;
+		if (turn_is_channel_data(data + pos, frame) &&
+		    turn_parse_channel_data(data + pos, frame, &channel,
+					    &payload, &len))
+			__builtin_trap();	/* a whole frame parses */
+		pos += frame;
+	}
+}
 
 static void read_attributes(const struct stun_msg *m)
 {
@@ -27,6 +69,7 @@ static void read_attributes(const struct stun_msg *m)
 		stun_get_text(&a, text, sizeof(text));
 		stun_get_error(&a, &code, text, sizeof(text));
 		stun_get_unknown(&a, types, 16);
+		read_turn_attribute(&a);
 	}
 }
 
@@ -76,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct stun_msg m;
 
 	stun_frame_len(data, size);
+	read_channel_data(data, size);
 	if (stun_parse(&m, data, size, true))
 		return 0;
 	read_attributes(&m);

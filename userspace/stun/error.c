@@ -14,8 +14,15 @@ static const struct {
 	{ STUN_ERR_UNAUTHORIZED, "Unauthorized" },
 	{ STUN_ERR_FORBIDDEN, "Forbidden" },
 	{ STUN_ERR_UNKNOWN_ATTRIBUTE, "Unknown Attribute" },
+	{ STUN_ERR_ALLOCATION_MISMATCH, "Allocation Mismatch" },
 	{ STUN_ERR_STALE_NONCE, "Stale Nonce" },
+	{ STUN_ERR_ADDRESS_FAMILY, "Address Family not Supported" },
+	{ STUN_ERR_WRONG_CREDENTIALS, "Wrong Credentials" },
+	{ STUN_ERR_UNSUPPORTED_TRANSPORT, "Unsupported Transport Protocol" },
+	{ STUN_ERR_PEER_ADDRESS_FAMILY, "Peer Address Family Mismatch" },
+	{ STUN_ERR_ALLOCATION_QUOTA, "Allocation Quota Reached" },
 	{ STUN_ERR_SERVER_ERROR, "Server Error" },
+	{ STUN_ERR_INSUFFICIENT_CAPACITY, "Insufficient Capacity" },
 };
 
 const char *stun_error_reason(int code)

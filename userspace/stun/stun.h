@@ -52,6 +52,17 @@ enum stun_attr_type {
 	STUN_ATTR_MESSAGE_INTEGRITY	= 0x0008,
 	STUN_ATTR_ERROR_CODE		= 0x0009,
 	STUN_ATTR_UNKNOWN_ATTRIBUTES	= 0x000A,
+	/* TURN (RFC 8656, RFC 6156). */
+	STUN_ATTR_CHANNEL_NUMBER	= 0x000C,
+	STUN_ATTR_LIFETIME		= 0x000D,
+	STUN_ATTR_XOR_PEER_ADDRESS	= 0x0012,
+	STUN_ATTR_DATA			= 0x0013,
+	STUN_ATTR_XOR_RELAYED_ADDRESS	= 0x0016,
+	STUN_ATTR_REQUESTED_ADDRESS_FAMILY = 0x0017,
+	STUN_ATTR_EVEN_PORT		= 0x0018,
+	STUN_ATTR_REQUESTED_TRANSPORT	= 0x0019,
+	STUN_ATTR_DONT_FRAGMENT		= 0x001A,
+	STUN_ATTR_RESERVATION_TOKEN	= 0x0022,
 	STUN_ATTR_REALM			= 0x0014,
 	STUN_ATTR_NONCE			= 0x0015,
 	STUN_ATTR_MESSAGE_INTEGRITY_SHA256 = 0x001C,
@@ -63,6 +74,8 @@ enum stun_attr_type {
 	STUN_ATTR_PADDING		= 0x0026,
 	STUN_ATTR_RESPONSE_PORT		= 0x0027,
 	/* Comprehension-optional (0x8000-0xFFFF). */
+	STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY = 0x8000,	/* TURN */
+	STUN_ATTR_ADDRESS_ERROR_CODE	= 0x8001,	/* TURN */
 	STUN_ATTR_PASSWORD_ALGORITHMS	= 0x8002,
 	STUN_ATTR_ALTERNATE_DOMAIN	= 0x8003,
 	STUN_ATTR_SOFTWARE		= 0x8022,
@@ -89,8 +102,15 @@ enum stun_error_code {
 	STUN_ERR_UNAUTHORIZED		= 401,
 	STUN_ERR_FORBIDDEN		= 403,
 	STUN_ERR_UNKNOWN_ATTRIBUTE	= 420,
+	STUN_ERR_ALLOCATION_MISMATCH	= 437,
 	STUN_ERR_STALE_NONCE		= 438,
+	STUN_ERR_ADDRESS_FAMILY		= 440,
+	STUN_ERR_WRONG_CREDENTIALS	= 441,
+	STUN_ERR_UNSUPPORTED_TRANSPORT	= 442,
+	STUN_ERR_PEER_ADDRESS_FAMILY	= 443,
+	STUN_ERR_ALLOCATION_QUOTA	= 486,
 	STUN_ERR_SERVER_ERROR		= 500,
+	STUN_ERR_INSUFFICIENT_CAPACITY	= 508,
 };
 
 #define STUN_HMAC_SHA1_LEN	20
@@ -252,6 +272,54 @@ int stun_get_response_port(const struct stun_attr *a, uint16_t *port);
 int stun_get_text(const struct stun_attr *a, char *s, size_t size);
 /* PADDING of len zero bytes. */
 void stun_add_padding(struct stun_builder *b, size_t len);
+
+/* turn.c: TURN's attributes (RFC 8656 section 18) and ChannelData. */
+
+#define TURN_TRANSPORT_UDP	17	/* REQUESTED-TRANSPORT protocol */
+#define TURN_FAMILY_IPV4	0x01	/* REQUESTED-ADDRESS-FAMILY */
+#define TURN_FAMILY_IPV6	0x02
+#define TURN_EVEN_PORT_R	0x80	/* EVEN-PORT: reserve the next port */
+#define TURN_TOKEN_LEN		8	/* RESERVATION-TOKEN */
+/* ChannelData: a 4-byte header, channel number and length. */
+#define TURN_CHANNEL_HEADER	4
+#define TURN_CHANNEL_MIN	0x4000
+/* RFC 8656 ends the range at 0x4FFF; RFC 5766 clients use up to 0x7FFF. */
+#define TURN_CHANNEL_MAX	0x7FFF
+
+/* Is the first byte that of a ChannelData message (0b01)? */
+static inline bool turn_is_channel_data(const uint8_t *buf, size_t len)
+{
+	return len >= TURN_CHANNEL_HEADER && (buf[0] & 0xC0) == 0x40;
+}
+
+/*
+ * A ChannelData message in buf: its channel and payload.  A datagram may
+ * carry padding after the payload; -EINVAL if the length does not fit.
+ */
+int turn_parse_channel_data(const uint8_t *buf, size_t len,
+			    uint16_t *channel, const uint8_t **data,
+			    size_t *data_len);
+/*
+ * For a stream carrying STUN and ChannelData (TURN over TCP): how long
+ * is the frame at buf, ChannelData padded to 4?  0 if not complete enough
+ * to tell, -1 if neither.
+ */
+long turn_frame_len(const uint8_t *buf, size_t len);
+
+/* CHANNEL-NUMBER: the number and two reserved bytes. */
+void turn_add_channel(struct stun_builder *b, uint16_t channel);
+int turn_get_channel(const struct stun_attr *a, uint16_t *channel);
+/* REQUESTED-TRANSPORT: the protocol number and three reserved bytes. */
+int turn_get_transport(const struct stun_attr *a, uint8_t *protocol);
+void turn_add_transport(struct stun_builder *b, uint8_t protocol);
+/* REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY: AF_INET(6). */
+int turn_get_family(const struct stun_attr *a, int *family);
+void turn_add_family(struct stun_builder *b, uint16_t type, int family);
+/* EVEN-PORT: one byte, the R bit. */
+int turn_get_even_port(const struct stun_attr *a, bool *reserve);
+void turn_add_even_port(struct stun_builder *b, bool reserve);
+/* RESERVATION-TOKEN: 8 bytes. */
+int turn_get_token(const struct stun_attr *a, uint8_t token[TURN_TOKEN_LEN]);
 
 /* fingerprint.c */
 

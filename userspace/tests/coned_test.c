@@ -428,6 +428,11 @@ TEST_F(coned, no_alternate)
 	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_UNKNOWN_ATTRIBUTES, &a));
 	ASSERT_EQ(1, stun_get_unknown(&a, unknown, 4));
 	ASSERT_EQ(STUN_ATTR_CHANGE_REQUEST, unknown[0]);
+	/* Even with no flag set: the attribute itself is unknown here. */
+	o.change = 0;
+	ASK(PRIMARY, 3490, &o, -1);
+	ASSERT_EQ(STUN_ERROR, stun_class(self->m.type));
+	ASSERT_EQ(420, error_code(&self->m));
 }
 
 TEST_F(coned, response_port)
@@ -591,6 +596,129 @@ TEST_F(coned, malformed_dropped)
 	/* And coned still serves. */
 	ASK(PRIMARY, 3478, NULL, -1);
 	ASSERT_EQ(STUN_SUCCESS, stun_class(self->m.type));
+}
+
+/*
+ * RFC 3489 has no attribute padding: ERROR-CODE's length is a multiple of
+ * 4 (the reason padded with spaces) and UNKNOWN-ATTRIBUTES' too (an odd
+ * list made even by repeating an entry).
+ */
+TEST_F(coned, legacy_error_padding)
+{
+	struct sockaddr_storage to = endpoint(PRIMARY, 3478);
+	uint8_t req[64], tid[STUN_LEGACY_TID_LEN] = { 0x01, 0x02, 0x03, 0x04 };
+	static const uint8_t zero[4];
+	struct stun_builder b;
+	uint16_t unknown[4];
+	struct stun_attr a;
+	size_t len;
+	ssize_t n;
+
+	stun_build_init(&b, req, sizeof(req),
+			stun_type(STUN_BINDING, STUN_REQUEST), tid, true);
+	stun_add(&b, 0x7FF0, zero, sizeof(zero));
+	len = stun_build_end(&b);
+	ASSERT_NE(0U, len);
+	n = exchange(self->udp, self->udp, &to, req, len, self->resp,
+		     sizeof(self->resp), &self->from);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, stun_parse(&self->m, self->resp, n, true));
+	ASSERT_TRUE(self->m.legacy);
+	ASSERT_EQ(420, error_code(&self->m));
+	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_ERROR_CODE, &a));
+	EXPECT_EQ(0, a.len % 4);
+	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_UNKNOWN_ATTRIBUTES, &a));
+	EXPECT_EQ(0, a.len % 4);
+	ASSERT_EQ(2, stun_get_unknown(&a, unknown, 4));
+	EXPECT_EQ(0x7FF0, unknown[0]);
+	EXPECT_EQ(0x7FF0, unknown[1]);
+}
+
+/* MAPPED-ADDRESS only with --mapped-address (XOR-MAPPED-ADDRESS always). */
+TEST_F(coned, mapped_address)
+{
+	char client[SS_STRLEN];
+
+	ASK(PRIMARY, 3478, NULL, -1);
+	ASSERT_ADDR("none", STUN_ATTR_MAPPED_ADDRESS);
+	self->pid[1] = start_coned(PRIMARY, "3500",
+				   (const char *const[]){ "--mapped-address", NULL });
+	ASSERT_LT(0, self->pid[1]);
+	ASK(PRIMARY, 3500, NULL, -1);
+	ASSERT_ADDR(ss_str(&self->client, client), STUN_ATTR_MAPPED_ADDRESS);
+	ASSERT_ADDR(ss_str(&self->client, client),
+		    STUN_ATTR_XOR_MAPPED_ADDRESS);
+}
+
+/* At most 16 TCP connections from one address (per worker). */
+TEST_F(coned, tcp_per_source)
+{
+	struct sockaddr_storage to = endpoint(PRIMARY, 3510);
+	unsigned int i, open_ = 0, closed = 0;
+	uint8_t req[64], resp[512], tid[STUN_TID_LEN];
+	int fd[20];
+	size_t len;
+
+	self->pid[1] = start_coned(PRIMARY, "3510",
+				   (const char *const[]){ "--alt-port", "3511",
+							  "--workers", "1", NULL });
+	ASSERT_LT(0, self->pid[1]);
+	for (i = 0; i < 20; i++) {
+		fd[i] = client_socket(SOCK_STREAM, 0);
+		ASSERT_LE(0, fd[i]);
+		ASSERT_EQ(0, connect(fd[i], (struct sockaddr *)&to, ss_len(&to)));
+		usleep(20 * 1000);	/* accepted in this order */
+	}
+	for (i = 0; i < 20; i++) {
+		len = build_request(req, sizeof(req), tid, NULL);
+		if (tcp_exchange(fd[i], req, len, resp, sizeof(resp)) > 0)
+			open_++;
+		else
+			closed++;
+		close(fd[i]);
+	}
+	EXPECT_EQ(16U, open_);
+	EXPECT_EQ(4U, closed);
+}
+
+/* Send n Binding requests at once to port; how many answers come. */
+static unsigned int burst_answers(int fd, uint16_t port, unsigned int n)
+{
+	struct sockaddr_storage to = endpoint(PRIMARY, port);
+	uint8_t req[64], resp[512], tid[STUN_TID_LEN];
+	unsigned int i, got = 0;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		len = build_request(req, sizeof(req), tid, NULL);
+		sendto(fd, req, len, 0, (struct sockaddr *)&to, ss_len(&to));
+	}
+	while (recv(fd, resp, sizeof(resp), 0) > 0)
+		got++;
+	return got;
+}
+
+/* --rate-limit 10: a burst of 20 answered, then 10 a second. */
+TEST_F(coned, rate_limit)
+{
+	unsigned int got;
+
+	self->pid[1] = start_coned(PRIMARY, "3520",
+				   (const char *const[]){ "--alt-port", "3521",
+							  "--rate-limit", "10",
+							  "--workers", "1", NULL });
+	ASSERT_LT(0, self->pid[1]);
+	/* start_coned's probes spent a few; let the bucket fill. */
+	usleep(2100 * 1000);
+	got = burst_answers(self->udp, 3520, 60);
+	EXPECT_LE(20U, got);
+	EXPECT_GE(23U, got);
+	usleep(1000 * 1000);
+	got = burst_answers(self->udp, 3520, 60);
+	EXPECT_LE(9U, got);
+	EXPECT_GE(16U, got);	/* 1 s and the first burst's 300 ms wait */
+	/* The default limit (100) lets the same burst through whole. */
+	EXPECT_EQ(60U, burst_answers(self->udp, 3478, 60));
 }
 
 TEST_HARNESS_MAIN

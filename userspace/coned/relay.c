@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The data path: a peer's datagram on a relay socket goes to its client
+ * as ChannelData (channel bound) or a Data indication; a client's
+ * ChannelData or Send indication goes to the peer.  A failed send is
+ * counted and dropped: it never ends the allocation.
+ */
+#define _GNU_SOURCE	/* recvmmsg() */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+
+#include "coned.h"
+
+/* Datagrams read from one relay socket per wakeup. */
+#define RELAY_BATCH	64
+/* Room before the payload for the longest Data indication header. */
+#define HEADROOM	(STUN_HEADER_LEN + 4 + 20 + 4)
+
+void turn_set_dont_fragment(int fd, int family, bool on)
+{
+	int v;
+
+	if (family == AF_INET6) {
+		v = on ? IPV6_PMTUDISC_DO : IPV6_PMTUDISC_DONT;
+		setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &v, sizeof(v));
+	} else {
+		v = on ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &v, sizeof(v));
+	}
+}
+
+/* --bandwidth: a bucket of one second's bytes, both directions. */
+static bool within_bandwidth(struct coned *srv, struct turn_alloc *a,
+			     size_t len)
+{
+	uint64_t bw = __atomic_load_n(&srv->turn->shared->bandwidth,
+				      __ATOMIC_RELAXED), now;
+
+	if (!bw)
+		return true;
+	now = coned_now_ms();
+	a->tokens += (double)(now - a->tokens_at) * bw / 1000;
+	a->tokens_at = now;
+	if (a->tokens > bw)
+		a->tokens = bw;
+	if (a->tokens < len) {
+		a->dropped++;
+		STAT_ADD(srv->turn->stats.dropped_bandwidth, 1);
+		return false;
+	}
+	a->tokens -= len;
+	return true;
+}
+
+static void to_client(struct coned *srv, struct turn_alloc *a,
+		      const uint8_t *buf, size_t len, size_t payload)
+{
+	if (a->conn) {
+		if (!coned_tcp_write(srv, a->conn, buf, len))
+			goto drop;
+	} else {
+		turn_tx_queue(srv, a->ep->udp.fd, &a->client, buf, len, a,
+			      payload, true);
+		return;
+	}
+	a->to_client.packets++;
+	a->to_client.bytes += payload;
+	STAT_ADD(srv->turn->stats.to_client.packets, 1);
+	STAT_ADD(srv->turn->stats.to_client.bytes, payload);
+	return;
+drop:
+	a->dropped++;
+	STAT_ADD(srv->turn->stats.send_errors, 1);
+}
+
+/* One datagram from peer, at buf + HEADROOM, n bytes, for a's client. */
+static void from_peer(struct coned *srv, struct turn_alloc *a,
+		      const struct sockaddr_storage *peer, uint8_t *buf,
+		      size_t n)
+{
+	uint8_t *payload = buf + HEADROOM, *out;
+	struct turn_channel *c;
+	struct stun_builder b;
+	size_t pad = (4 - n % 4) % 4, hdr, alen;
+	uint8_t tid[STUN_TID_LEN];
+
+	if (!turn_perm_find(srv, a, peer)) {
+		a->dropped++;
+		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);
+		return;
+	}
+	if (!within_bandwidth(srv, a, n))
+		return;
+	memset(payload + n, 0, pad);
+	c = turn_channel_by_peer(srv, a, peer);
+	if (c) {
+		out = payload - TURN_CHANNEL_HEADER;
+		stun_put16(out, c->number);
+		stun_put16(out + 2, n);
+		/* Padded on TCP only (RFC 8656 section 12.5). */
+		to_client(srv, a, out, TURN_CHANNEL_HEADER + n +
+			  (a->conn ? pad : 0), n);
+		return;
+	}
+	/* A Data indication: XOR-PEER-ADDRESS, then DATA around payload. */
+	alen = peer->ss_family == AF_INET6 ? 20 : 8;
+	hdr = STUN_HEADER_LEN + STUN_ATTR_HEADER_LEN + alen +
+	      STUN_ATTR_HEADER_LEN;
+	out = payload - hdr;
+	RAND_bytes(tid, sizeof(tid));
+	stun_build_init(&b, out, hdr, stun_type(STUN_DATA, STUN_INDICATION),
+			tid, false);
+	stun_add_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS,
+			  (const struct sockaddr *)peer);
+	if (b.overflow)
+		return;
+	stun_put16(out + b.len, STUN_ATTR_DATA);
+	stun_put16(out + b.len + 2, n);
+	stun_put16(out + 2, hdr - STUN_HEADER_LEN + n + pad);
+	to_client(srv, a, out, hdr + n + pad, n);
+}
+
+/* Each slot: room for a Data indication header, the datagram, padding. */
+#define SLOT	(HEADROOM + TURN_MAX_DATAGRAM + 4)
+
+struct rx_pool {
+	struct mmsghdr m[TURN_RX_BATCH];
+	struct iovec iov[TURN_RX_BATCH];
+	struct sockaddr_storage from[TURN_RX_BATCH];
+	uint8_t buf[TURN_RX_BATCH][SLOT];
+};
+
+static __thread struct rx_pool rx;
+
+void turn_relay_ready(struct coned *srv, struct coned_watch *w,
+		      uint32_t events)
+{
+	struct turn_alloc *a = (struct turn_alloc *)w;
+	int i, n;
+
+	for (i = 0; i < TURN_RX_BATCH; i++) {
+		rx.iov[i].iov_base = rx.buf[i] + HEADROOM;
+		rx.iov[i].iov_len = TURN_MAX_DATAGRAM;
+		memset(&rx.m[i].msg_hdr, 0, sizeof(rx.m[i].msg_hdr));
+		rx.m[i].msg_hdr.msg_name = &rx.from[i];
+		rx.m[i].msg_hdr.msg_namelen = sizeof(rx.from[i]);
+		rx.m[i].msg_hdr.msg_iov = &rx.iov[i];
+		rx.m[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(w->fd, rx.m, TURN_RX_BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		if (rx.m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			a->dropped++;
+			continue;
+		}
+		from_peer(srv, a, &rx.from[i], rx.buf[i], rx.m[i].msg_len);
+		/* Sending to a TCP client may have broken it. */
+		if (a->conn && a->conn->dead)
+			break;
+	}
+	turn_tx_flush(srv);
+}
+
+void turn_to_peer(struct coned *srv, struct turn_alloc *a,
+		  const struct sockaddr_storage *peer, const uint8_t *data,
+		  size_t len, bool dont_fragment)
+{
+	struct turn_server *t = srv->turn;
+	bool df = dont_fragment && !a->dont_fragment;
+	ssize_t n;
+
+	/*
+	 * Towards our own relay addresses only ports of live allocations:
+	 * when the relay address is the listening one, a client must not
+	 * reach the STUN/TURN port (or anything else) through the relay.
+	 */
+	if (turn_is_relay_addr(srv, peer) &&
+	    !turn_port_live(srv, peer->ss_family, ss_port(peer))) {
+		a->dropped++;
+		STAT_ADD(t->stats.dropped_relay_port, 1);
+		return;
+	}
+	if (!within_bandwidth(srv, a, len))
+		return;
+	if (!df) {
+		turn_tx_queue(srv, a->relay.fd, peer, data, len, a, len, false);
+		return;
+	}
+	turn_tx_flush(srv);
+	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
+	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
+		   ss_len(peer));
+	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
+	if (n < 0) {
+		a->dropped++;
+		STAT_ADD(t->stats.send_errors, 1);
+		coned_debug(srv, "relay %s -> %s: %s",
+			    coned_addr_str(&a->relayed), coned_addr_str(peer),
+			    strerror(errno));
+		return;
+	}
+	a->to_peer.packets++;
+	a->to_peer.bytes += len;
+	STAT_ADD(t->stats.to_peer.packets, 1);
+	STAT_ADD(t->stats.to_peer.bytes, len);
+}
+
+void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
+		       struct tcp_conn *conn,
+		       const struct sockaddr_storage *client,
+		       const uint8_t *buf, size_t len)
+{
+	struct turn_channel *c;
+	const uint8_t *data;
+	size_t data_len;
+	uint16_t number;
+
+	if (turn_parse_channel_data(buf, len, &number, &data, &data_len))
+		return;
+	/* One lookup: the channel by the client's 5-tuple and number. */
+	c = turn_channel_lookup(srv, ep, conn, client, number);
+	if (!c || !c->perm) {
+		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);
+		return;
+	}
+	turn_to_peer(srv, c->alloc, &c->peer, data, data_len, false);
+}
