@@ -167,7 +167,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* As genl_transact() walks a receive buffer. */
 	for (nlh = msgs; nl_msg_ok(nlh, rest);
 	     nlh = mnl_nlmsg_next(nlh, &rest)) {
-		struct nlmsghdr *copy = malloc(nlh->nlmsg_len);
+		/*
+		 * Padded to alignment, as in a receive buffer: libmnl's
+		 * attribute walk reads up to the aligned end.
+		 */
+		struct nlmsghdr *copy = calloc(1, MNL_ALIGN(nlh->nlmsg_len));
 
 		if (!copy)
 			break;
