@@ -84,6 +84,12 @@ netns_delete() {
 }
 
 topology
+# Another instance holds the namespace's hooks, so wan0's deletes do not
+# register and unregister them (each flips static keys, patching kernel
+# text: under qemu's TCG a CPU may then run a stale int3, an emulator
+# fault seen on the debug kernel, not the module's).
+in_gw ip link add anchor type dummy
+in_gw conectl nat add anchor dev anchor address 192.0.2.1 || exit "$KSFT_FAIL"
 spray "$lan1" $L1 & s1=$!
 spray "$lan2" $L2 & s2=$!
 
