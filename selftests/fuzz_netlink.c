@@ -279,7 +279,11 @@ static void put_string(struct nlmsghdr *nlh, uint16_t type, const char *s)
 static const char *pick_ifname(void)
 {
 	static const char *const ifs[] = {
-		"gw-wan", "gw-lan1", "lo", "nonexistent0", "", "eth0",
+		/*
+		 * Not gw-wan: an instance there would own its address, and
+		 * wan0, which the traffic needs, could not be made again.
+		 */
+		"gw-lan2", "gw-lan1", "lo", "nonexistent0", "", "eth0",
 		"0123456789abcdef", "0123456789abcde",
 	};
 
@@ -288,8 +292,9 @@ static const char *pick_ifname(void)
 
 static uint32_t pick_addr(void)
 {
+	/* Never 203.0.113.1: wan0's, which the traffic needs (as gw-wan). */
 	static const uint32_t addrs[] = {
-		0xcb007101, 0xcb007102, 0xcb007103, 0xc0000201, 0xc6336407,
+		0xcb007104, 0xcb007102, 0xcb007103, 0xc0000201, 0xc6336407,
 		0x00000000, 0x7f000001, 0xe0000001, 0xffffffff, 0x0a000101,
 	};
 

@@ -85,7 +85,7 @@ traffic_flowed() {
 # After the run: wan0 as it was set up, conectl reading it back.
 state_consistent() {
 	local out
-	nat eim eif || return 1
+	nat eim eif || { in_gw conectl nat show; return 1; }
 	ask "$lan1" $L1:41000 $R1:3478 > /dev/null || { echo "no traffic after the fuzz"; return 1; }
 	out=$(in_gw conectl nat show) || { echo "nat show failed"; return 1; }
 	grep -q "^nat wan0 " <<< "$out" || { echo "nat show: $out"; return 1; }

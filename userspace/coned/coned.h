@@ -142,6 +142,8 @@ const char *coned_addr_str(const struct sockaddr_storage *ss);
 
 /* sockets.c: bind everything the configuration names; 0 or exit code. */
 int coned_open_sockets(struct coned *srv);
+/* Is each listening port free for this coned? (0, or 1 said in the log) */
+int coned_check_ports(const struct coned_config *cfg);
 void coned_close_sockets(struct coned *srv);
 int coned_watch_add(struct coned *srv, struct coned_watch *w);
 

@@ -761,6 +761,8 @@ int main(int argc, char **argv)
 			    cfg.cert, cfg.key);
 	for (i = 0; i < cfg.workers; i++)
 		workers[i].epfd = workers[i].reserve_fd = -1;
+	if (cfg.workers > 1)
+		rc = coned_check_ports(&cfg);
 	for (i = 0; i < cfg.workers && !rc; i++)
 		rc = worker_open(&workers[i], &cfg, sh, stop_fd);
 	if (!rc) {

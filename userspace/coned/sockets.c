@@ -119,6 +119,33 @@ int coned_open_sockets(struct coned *srv)
 	return 0;
 }
 
+/*
+ * With several workers the sockets share their ports (SO_REUSEPORT), and
+ * so could another coned's: bind each once without it first, so a port
+ * that something else holds is refused as with one worker.
+ */
+int coned_check_ports(const struct coned_config *cfg)
+{
+	unsigned int n = cfg->has_alt ? 2 : 1, a, p, t;
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	struct sockaddr_storage local;
+	int fd;
+
+	for (a = 0; a < n; a++) {
+		for (p = 0; p < n; p++) {
+			local = cfg->addr[a];
+			ss_set_port(&local, cfg->port[p]);
+			for (t = 0; t < 2; t++) {
+				fd = open_socket(&local, types[t], false);
+				if (fd < 0)
+					return 1;
+				close(fd);
+			}
+		}
+	}
+	return 0;
+}
+
 void coned_close_sockets(struct coned *srv)
 {
 	unsigned int a, p;
