@@ -11,6 +11,7 @@
 #include <net/netfilter/nf_conntrack.h>
 #include <net/netlink.h>
 
+#include "attach.h"
 #include "hooks.h"
 #include "instance.h"
 #include "mapping.h"
@@ -192,16 +193,24 @@ static int conenat_first_instance(struct conenat_net *cn)
 	if (ret)
 		return ret;
 	ret = conenat_hooks_register(cn->net);
-	if (ret) {
-		nf_ct_netns_put(cn->net, NFPROTO_IPV4);
-		return ret;
-	}
+	if (ret)
+		goto err_ct;
+	ret = conenat_attach(cn->net);
+	if (ret)
+		goto err_hooks;
 	queue_delayed_work(system_power_efficient_wq, &cn->gc, HZ);
 	return 0;
+
+err_hooks:
+	conenat_hooks_unregister(cn->net);
+err_ct:
+	nf_ct_netns_put(cn->net, NFPROTO_IPV4);
+	return ret;
 }
 
 static void conenat_last_instance(struct conenat_net *cn)
 {
+	conenat_detach(cn->net);
 	conenat_hooks_unregister(cn->net);
 	nf_ct_netns_put(cn->net, NFPROTO_IPV4);
 	cancel_delayed_work_sync(&cn->gc);

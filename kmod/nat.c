@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The translation of a flow's first packet, called by the CONENAT target:
+ * The translation of a flow's first packet, called from the instance's
+ * own NAT hooks (attach.c) or by the CONENAT target:
  * outbound, find or make the mapping the mapping behaviour shares and
  * source-NAT the flow to it; inbound, let the filtering behaviour decide
  * and destination-NAT the flow to the internal endpoint.

@@ -240,8 +240,7 @@ unload_with_mappings() {
 	topology
 	nat eim eif || return 1
 	ask "$lan1" $L1:9400 $R1:3478 > /dev/null || return 1
-	# Rules hold the module; the instance and its mappings do not.
-	in_gw nft delete table ip conenat || return 1
+	# Neither the instance, its hooks nor its mappings hold the module.
 	rmmod conenat || return 1
 	modprobe conenat
 }

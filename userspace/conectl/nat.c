@@ -53,7 +53,8 @@ static int nat_help(int argc, char **argv)
 	       "                  [ range-preservation { on | off } ]\n"
 	       "                  [ mapping-limit COUNT ]\n"
 	       "                  [ unsolicited-syn { reject | drop } ]\n"
-	       "                  [ log-destinations { on | off } ]\n");
+	       "                  [ log-destinations { on | off } ]\n"
+	       "                  [ attach { device | rules } ]\n");
 	return 0;
 }
 
@@ -224,6 +225,11 @@ static bool opt_log_destinations(const char *value, struct nat *nat)
 	return parse_flag(value, nat, CONENAT_NAT_F_EVENT_DEST, "on", "off");
 }
 
+static bool opt_attach(const char *value, struct nat *nat)
+{
+	return parse_flag(value, nat, CONENAT_NAT_F_RULES, "rules", "device");
+}
+
 struct nat_option {
 	const char *keyword;
 	enum nat_setting setting;
@@ -263,6 +269,8 @@ static const struct nat_option nat_options[] = {
 	  opt_unsolicited_syn, "reject or drop" },
 	{ "log-destinations", NAT_FLAG * CONENAT_NAT_F_EVENT_DEST,
 	  opt_log_destinations, "on or off" },
+	{ "attach", NAT_FLAG * CONENAT_NAT_F_RULES, opt_attach,
+	  "device or rules" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -533,6 +541,7 @@ static void print_nat_flags(const struct nat *nat)
 {
 	bool random = nat->flags & CONENAT_NAT_F_PORT_RANDOM;
 	bool silent = nat->flags & CONENAT_NAT_F_SYN_SILENT;
+	bool rules = nat->flags & CONENAT_NAT_F_RULES;
 
 	print_bool("inbound_refresh", " inbound-refresh",
 		   nat->flags & CONENAT_NAT_F_INBOUND_REFRESH);
@@ -549,6 +558,8 @@ static void print_nat_flags(const struct nat *nat)
 		     silent ? "drop" : "reject");
 	print_bool("log_destinations", " log-destinations",
 		   nat->flags & CONENAT_NAT_F_EVENT_DEST);
+	print_string("attach", rules ? " attach %s" : NULL,
+		     rules ? "rules" : "device");
 }
 
 static void print_nat(const struct nat *nat)
@@ -621,39 +632,53 @@ static int nat_add(int argc, char **argv)
 	err = send_nat(&gs, CONENAT_CMD_NEW_NAT, &nat);
 	if (err)
 		rc = nat_failed(&gs, "nat add", err);
-	else if (nft_rules_set("nat add", nat.name, nat.ifname))
+	else if (nat.flags & CONENAT_NAT_F_RULES &&
+		 nft_rules_set("nat add", nat.name, nat.ifname))
 		rc = undo_add(&gs, nat.name);
 	genl_close(&gs);
 	return rc;
 }
 
 /*
- * A new device needs new rules.  They go first: if the kernel then refuses
- * the change, which leaves the instance as it was, the old rules are put
- * back, and if the rules fail, nothing has changed yet.
+ * An instance attached by rules needs new ones for a new device, and
+ * rules added or removed when it changes how it attaches.  Whatever
+ * attaches the instance after the change is in place before what attached
+ * it before goes, so its flows are never left untranslated: new rules go
+ * first (put back as they were if the kernel refuses the change, which
+ * leaves the instance as it was), old rules go last.
  */
 static int change_nat(struct genl_sock *gs, const struct nat *nat)
 {
+	bool old_rules, new_rules, add_rules;
+	const char *ifname;
 	struct nat old;
-	bool moved = false;
 	int err;
 
-	if (nat->given & NAT_DEV) {
-		err = nat_get(gs, nat->name, &old);
-		if (err)
-			return nat_failed(gs, "nat change", err);
-		moved = strcmp(old.ifname, nat->ifname) != 0;
-	}
-	if (moved && nft_rules_set("nat change", nat->name, nat->ifname))
+	err = nat_get(gs, nat->name, &old);
+	if (err)
+		return nat_failed(gs, "nat change", err);
+	ifname = nat->given & NAT_DEV ? nat->ifname : old.ifname;
+	old_rules = old.flags & CONENAT_NAT_F_RULES;
+	new_rules = nat->flags_mask & CONENAT_NAT_F_RULES ?
+		    nat->flags & CONENAT_NAT_F_RULES : old_rules;
+	add_rules = new_rules && (!old_rules || strcmp(old.ifname, ifname));
+	if (add_rules && nft_rules_set("nat change", nat->name, ifname))
 		return 1;
 	err = send_nat(gs, CONENAT_CMD_SET_NAT, nat);
-	if (!err)
-		return 0;
-	err = nat_failed(gs, "nat change", err);
-	if (moved)
-		nft_rules_set("nat change: restoring the old rules", nat->name,
-			      old.ifname);
-	return err;
+	if (err) {
+		err = nat_failed(gs, "nat change", err);
+		if (old_rules && add_rules)
+			nft_rules_set("nat change: restoring the old rules",
+				      nat->name, old.ifname);
+		else if (add_rules)
+			nft_rules_remove("nat change: removing the new rules",
+					 nat->name);
+		return err;
+	}
+	if (old_rules && !new_rules &&
+	    nft_rules_remove("nat change", nat->name))
+		return 1;
+	return 0;
 }
 
 static int nat_change(int argc, char **argv)

@@ -21,15 +21,25 @@
  * Addresses are IPv4 in network byte order (4 bytes); ports and all other
  * integers are in host byte order.
  *
- * A NAT instance translates the packets that conenat's netfilter target
- * (xt "CONENAT", see struct xt_conenat_info) hands it: at POSTROUTING the
- * first packet of an outbound flow gets a mapping (a new one or the one its
- * mapping behaviour shares), at PREROUTING the first packet of an inbound
- * flow to a mapped external endpoint is let in or dropped by the filtering
- * behaviour; from a device other than the instance's, such a flow is
- * hairpinned (source-translated to the sender's own mapping).  UDP and TCP
- * are translated both ways, ICMP echo requests outbound.  conectl installs
- * those rules; the API below only configures the instance.
+ * A NAT instance translates the flows through its device (the uplink,
+ * CONENAT_A_NAT_IFNAME): at POSTROUTING the first packet of a flow leaving
+ * by it gets a mapping (a new one or the one its mapping behaviour
+ * shares), at PREROUTING the first packet of a flow coming in by it to a
+ * mapped external endpoint is let in or dropped by the filtering
+ * behaviour; from another device, such a flow is hairpinned
+ * (source-translated to the sender's own mapping).  UDP and TCP are
+ * translated both ways, ICMP echo requests outbound, any other protocol
+ * outbound to the external address alone.
+ *
+ * The instance attaches to netfilter's NAT hooks itself, as nftables' nat
+ * chains do, so no ruleset (and no flush of one) stands between it and
+ * its flows.  Among the nat chains of its namespace it runs at PREROUTING
+ * after those of priority -100 (dstnat: the admin's port forwards win) and
+ * at POSTROUTING before those of priority 100 (srcnat: on its uplink it
+ * translates before a masquerade rule would).  The first to set up NAT for
+ * a flow decides it.  With CONENAT_NAT_F_RULES the instance does not attach
+ * itself and translates only the flows that conenat's netfilter target
+ * (xt "CONENAT", see struct xt_conenat_info) hands it.
  *
  * CONENAT_CMD_GET_VERSION
  * -----------------------
@@ -232,7 +242,9 @@ enum conenat_nat_flags {
 	CONENAT_NAT_F_SYN_SILENT = 1U << 4,
 	/* Mapping events name the destination that made the mapping. */
 	CONENAT_NAT_F_EVENT_DEST = 1U << 5,
-	__CONENAT_NAT_F_ALL = (1U << 6) - 1
+	/* Translate only what CONENAT rules hand over: do not attach. */
+	CONENAT_NAT_F_RULES = 1U << 6,
+	__CONENAT_NAT_F_ALL = (1U << 7) - 1
 };
 
 enum conenat_attr {
@@ -321,10 +333,10 @@ enum conenat_permit_attr {
 /*
  * The netfilter target "CONENAT", revision 0, for IPv4, in iptables' "nat"
  * table or in "type nat" chains of the nftables table "ip conenat" (which
- * conectl manages), at PREROUTING (inbound flows) and POSTROUTING
- * (outbound flows).  It names
- * an instance of the rule's network namespace, which must exist when the
- * rule is added.  Packets it does not translate continue (XT_CONTINUE),
+ * conectl manages for instances with CONENAT_NAT_F_RULES), at PREROUTING
+ * (inbound flows) and POSTROUTING (outbound flows).  It names an instance
+ * of the rule's network namespace, which must exist when the rule is
+ * added.  Packets it does not translate continue (XT_CONTINUE),
  * except those the filtering behaviour refuses and those that find no
  * free external port, which are dropped.
  */
