@@ -6,6 +6,7 @@
  * a deleted instance first stops translating, then loses its mappings.
  */
 
+#include <linux/ctype.h>
 #include <linux/inetdevice.h>
 #include <linux/slab.h>
 #include <net/netfilter/nf_conntrack.h>
@@ -29,7 +30,17 @@ struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
 	return NULL;
 }
 
-/* A reference for a netfilter rule that names the instance. */
+bool conenat_name_valid(const char *name)
+{
+	if (!*name)
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && *name != '-' && *name != '_')
+			return false;
+	return true;
+}
+
+/* A reference on the instance of that name, if any. */
 struct conenat_instance *conenat_instance_get(struct net *net,
 					      const char *name)
 {

@@ -43,7 +43,7 @@ struct conenat_stats {
 
 struct conenat_instance {
 	struct list_head list;		/* in conenat_net, RCU */
-	refcount_t refcnt;		/* the list and each rule */
+	refcount_t refcnt;		/* the list, dumps, waiting SYNs */
 	struct conenat_net *cn;
 	char name[CONENAT_NAME_LEN];
 	bool dead;			/* deleted: translate nothing */
@@ -61,6 +61,9 @@ static inline u8 conenat_filtering(const struct conenat_cfg *cfg, u8 proto)
 	return proto == IPPROTO_TCP ? cfg->tcp_filtering : cfg->filtering;
 }
 
+/* Letters, digits, '-' and '_', at least one. */
+bool conenat_name_valid(const char *name);
+/* Under cn->lock or RCU. */
 struct conenat_instance *conenat_instance_find(struct conenat_net *cn,
 					       const char *name);
 struct conenat_instance *conenat_instance_get(struct net *net,

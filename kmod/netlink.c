@@ -99,17 +99,6 @@ nla_failure:
 	return -EMSGSIZE;
 }
 
-/* A valid instance name: letters, digits, '-' and '_'. */
-static bool conenat_name_valid(const char *name)
-{
-	if (!*name)
-		return false;
-	for (; *name; name++)
-		if (!isalnum(*name) && *name != '-' && *name != '_')
-			return false;
-	return true;
-}
-
 static int conenat_parse_addrs(struct conenat_cfg *cfg,
 			       const struct nlattr *nest,
 			       struct netlink_ext_ack *extack)

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The netfilter target "CONENAT" (x_tables, so nftables reaches it through
- * nft_compat and iptables directly): it ties a "nat" table rule to an
- * instance, which translates the first packet of each flow.
+ * nft_compat and iptables directly): a "nat" table rule hands the first
+ * packet of each flow to the instance it names, for instances attached by
+ * rules (or to select flows before an instance's own hooks would).
+ *
+ * A rule names its instance and holds nothing of it: the instance is
+ * looked up at each flow, so a saved ruleset loads at boot before the
+ * instances exist, and its rules translate from the moment theirs
+ * appears (until then, packets continue as if the rule were not there).
  */
 
 #include <linux/module.h>
@@ -15,16 +21,17 @@
 
 static int conenat_tg_check(const struct xt_tgchk_param *par)
 {
-	struct xt_conenat_info *info = par->targinfo;
-	struct conenat_instance *inst;
-	int ret;
+	const struct xt_conenat_info *info = par->targinfo;
 
 	if (info->flags) {
 		pr_info_ratelimited("CONENAT: unknown flags %#x\n", info->flags);
 		return -EINVAL;
 	}
-	if (strnlen(info->name, sizeof(info->name)) == sizeof(info->name))
+	if (strnlen(info->name, sizeof(info->name)) == sizeof(info->name) ||
+	    !conenat_name_valid(info->name)) {
+		pr_info_ratelimited("CONENAT: invalid instance name\n");
 		return -EINVAL;
+	}
 	/*
 	 * x_tables would insist on a table named "nat", and nft_compat hands
 	 * it the nftables table's name: accept conectl's own table too.
@@ -33,36 +40,22 @@ static int conenat_tg_check(const struct xt_tgchk_param *par)
 		pr_info_ratelimited("CONENAT: only in the nat or conenat table\n");
 		return -EINVAL;
 	}
-	inst = conenat_instance_get(par->net, info->name);
-	if (!inst) {
-		pr_info_ratelimited("CONENAT: no NAT instance \"%s\"\n",
-				    info->name);
-		return -ENOENT;
-	}
-	ret = nf_ct_netns_get(par->net, par->family);
-	if (ret) {
-		conenat_instance_put(inst);
-		return ret;
-	}
-	info->instance = inst;
-	return 0;
+	return nf_ct_netns_get(par->net, par->family);
 }
 
 static void conenat_tg_destroy(const struct xt_tgdtor_param *par)
 {
-	struct xt_conenat_info *info = par->targinfo;
-
 	nf_ct_netns_put(par->net, par->family);
-	conenat_instance_put(info->instance);
 }
 
 static unsigned int conenat_tg(struct sk_buff *skb,
 			       const struct xt_action_param *par)
 {
 	const struct xt_conenat_info *info = par->targinfo;
-	struct conenat_instance *inst = info->instance;
+	struct conenat_instance *inst;
 
-	if (READ_ONCE(inst->dead))
+	inst = conenat_instance_find(conenat_pernet(xt_net(par)), info->name);
+	if (!inst || READ_ONCE(inst->dead))
 		return XT_CONTINUE;
 	switch (xt_hooknum(par)) {
 	case NF_INET_POST_ROUTING:
@@ -83,7 +76,6 @@ static struct xt_target conenat_tg_reg __read_mostly = {
 	.checkentry	= conenat_tg_check,
 	.destroy	= conenat_tg_destroy,
 	.targetsize	= sizeof(struct xt_conenat_info),
-	.usersize	= offsetof(struct xt_conenat_info, instance),
 	.me		= THIS_MODULE,
 };
 

@@ -335,17 +335,17 @@ enum conenat_permit_attr {
  * table or in "type nat" chains of the nftables table "ip conenat" (which
  * conectl manages for instances with CONENAT_NAT_F_RULES), at PREROUTING
  * (inbound flows) and POSTROUTING (outbound flows).  It names an instance
- * of the rule's network namespace, which must exist when the rule is
- * added.  Packets it does not translate continue (XT_CONTINUE),
- * except those the filtering behaviour refuses and those that find no
- * free external port, which are dropped.
+ * of the rule's network namespace, found when each flow begins: a rule
+ * may name an instance that does not exist (yet), and until it does the
+ * rule passes packets on as if it were not there, so a saved ruleset can
+ * be restored at boot before conenat's configuration is.  Packets it does
+ * not translate continue (XT_CONTINUE), except those the filtering
+ * behaviour refuses and those that find no free external port, which are
+ * dropped.  A name that could not be an instance's is refused (-EINVAL).
  */
 struct xt_conenat_info {
-	char name[CONENAT_NAME_LEN];
+	char name[CONENAT_NAME_LEN];	/* NUL-terminated */
 	__u32 flags;			/* must be 0 */
-
-	/* Used internally by the kernel */
-	void *instance __attribute__((aligned(8)));
 };
 
 #endif /* _UAPI_CONENAT_H */
