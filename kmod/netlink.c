@@ -690,22 +690,25 @@ static int conenat_put_event(struct sk_buff *msg, struct conenat_mapping *m,
 void conenat_notify_map(struct conenat_mapping *m, u8 cmd, bool expired,
 			const struct conenat_dest *dest)
 {
-	struct net *net = conenat_mapping_inst(m)->cn->net;
+	struct conenat_net *cn = conenat_mapping_inst(m)->cn;
 	struct sk_buff *msg;
+	u32 seq;
 	void *hdr;
 
-	if (!genl_has_listeners(&genl_family, net, 0))
+	if (!genl_has_listeners(&genl_family, cn->net, 0))
 		return;
+	/* Numbered first: an event lost here leaves a gap too. */
+	seq = atomic_inc_return(&cn->event_seq);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
 		return;
-	hdr = genlmsg_put(msg, 0, 0, &genl_family, 0, cmd);
+	hdr = genlmsg_put(msg, 0, seq, &genl_family, 0, cmd);
 	if (!hdr || conenat_put_event(msg, m, expired, dest)) {
 		nlmsg_free(msg);
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast_netns(&genl_family, net, msg, 0, 0, GFP_ATOMIC);
+	genlmsg_multicast_netns(&genl_family, cn->net, msg, 0, 0, GFP_ATOMIC);
 }
 
 static const struct genl_ops genl_ops[] = {

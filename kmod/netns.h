@@ -2,6 +2,7 @@
 #ifndef _CONENAT_NETNS_H
 #define _CONENAT_NETNS_H
 
+#include <linux/atomic.h>
 #include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
@@ -30,6 +31,7 @@ struct conenat_net {
 	struct llist_head dying;	/* removed mappings, for the collector */
 	struct mutex gc_lock;		/* the collector: wheel moves, frees */
 	struct delayed_work gc;
+	atomic_t event_seq;		/* the last mapping event's number */
 };
 
 extern unsigned int conenat_net_id;

@@ -67,6 +67,11 @@ cases=(
 	'unknown command|map bogus'
 	'no such NAT instance|stats nosuch'
 	'takes no arguments|version extra'
+	'needs an argument|-n'
+	'cannot open network namespace "nosuch"|-n nosuch nat show'
+	'rcvbuf|-rcvbuf 0 monitor'
+	'batch takes no command|-b /dev/null nat show'
+	'cannot open "/nonexistent"|-b /nonexistent'
 )
 
 # The state is compared after every case, whatever its message was.
@@ -91,9 +96,46 @@ one_bad_command() {
 	[ "$ok" = 1 ]
 }
 
+# -netns NAME acts there (the namespace's instances), as ip -n does.
+netns_option() {
+	local out
+	out=$(conectl -n "$ns" nat list) || return 1
+	grep -q "^nat w0 dev eth0 " <<< "$out" && grep -q "^nat w1 dev eth1 " <<< "$out" ||
+		{ echo "conectl -n $ns nat list: $out"; return 1; }
+	# The positive control: here, outside it, neither exists.
+	! conectl nat show w0 > /dev/null 2>&1 || { echo "w0 seen outside $ns"; return 1; }
+}
+
+# -batch runs each line (comments and quotes as ip -batch), and the first
+# failure stops it with FILE:LINE; what came before it stays done.
+batch_option() {
+	local err rc
+	printf '%s\n' '# two instances, then a mistake' 'nat add b1 dev "eth2" address 192.0.2.1' \
+		'' 'nat add b2 dev eth3 address 192.0.2.2' 'nat add b3 dev eth4 mapping full' \
+		'nat add b4 dev eth5 address 192.0.2.4' > "$tmp_batch"
+	err=$(in_ns conectl -b "$tmp_batch" 2>&1)
+	rc=$?
+	[ "$rc" = 2 ] || { echo "exit $rc, not 2"; return 1; }
+	grep -q "^conectl: $tmp_batch:5: .*mapping" <<< "$err" || { echo "stderr: $err"; return 1; }
+	in_ns conectl nat show b1 > /dev/null && in_ns conectl nat show b2 > /dev/null ||
+		{ echo "the lines before the failure were not done"; return 1; }
+	! in_ns conectl nat show b4 > /dev/null 2>&1 || { echo "the batch went on after the failure"; return 1; }
+	printf 'nat delete b1\nnat del b2\n' | in_ns conectl -batch - || return 1
+	[ "$(state)" = "$before" ] || { echo "the state differs after deleting b1, b2"; return 1; }
+}
+
+version_option() {
+	[ "$(conectl -V)" = "conectl $(sed -n 's/#define CONENAT_VERSION "\(.*\)"/\1/p' "$TOP/kmod/version.h")" ]
+}
+
+tmp_batch=$(mktemp)
+trap 'cleanup_ns "$ns"; rm -f "$tmp_batch"' EXIT
 ktap_print_header
-ktap_set_plan ${#cases[@]}
+ktap_set_plan $((${#cases[@]} + 3))
 for c in "${cases[@]}"; do
 	check "conectl ${c#*|}: refused, nothing changed" one_bad_command "$c"
 done
+check "conectl -netns NAME acts in that namespace" netns_option
+check "conectl -batch FILE: each line, stopping at the first failure" batch_option
+check "conectl -V prints its version" version_option
 ktap_finished

@@ -65,6 +65,40 @@ destination_events() {
 		grep -q "del nat wan0 udp $L1:34200 -> $G:34200 expired$" "$tmp/events"
 }
 
+# N new mappings while the monitor is stopped: with a small receive
+# buffer the kernel drops events, the monitor goes on and counts exactly
+# what it lost (the events numbers' gap); with its default buffer none.
+monitor_flood() { # monitor_flood FIRST_PORT [-rcvbuf SIZE]
+	local pid first=$1 n=1000 seen lost
+	shift
+	nat eim eif || return 1
+	ip netns exec "$gw" conectl "$@" monitor > "$tmp/events" 2> "$tmp/lost" &
+	pid=$!
+	monitor_joined || { kill "$pid"; echo "conectl monitor saw nothing"; return 1; }
+	kill -STOP "$pid"
+	ip netns exec "$lan1" "$PEER" spray $L1 "$first" $n $R1:3478 > /dev/null || broken "spray"
+	sleep 1
+	kill -CONT "$pid"
+	# One event after the flood: its number shows the gap.
+	ask "$lan1" $L1:39000 $R1:3478 > /dev/null || broken "ask after the flood"
+	slowwait 20 grep -q "udp $L1:39000 " "$tmp/events" ||
+		{ kill "$pid"; echo "the monitor did not go on after the flood"; cat "$tmp/lost"; return 1; }
+	kill "$pid"
+	wait "$pid" 2> /dev/null
+	seen=$(awk -v lo="$first" -v hi=$((first + n - 1)) -v l1=$L1 '
+		$2 == "new" && split($6, e, ":") == 2 && e[1] == l1 &&
+		((e[2] >= lo && e[2] <= hi) || e[2] == 39000) { k++ }
+		END { print k + 0 }' "$tmp/events")
+	lost=$(sed -n 's/.*events lost (\([0-9]*\) in all).*/\1/p' "$tmp/lost" | tail -n 1)
+	echo "of $((n + 1)) events, $seen seen, ${lost:-0} counted lost"
+	[ $((seen + ${lost:-0})) = $((n + 1)) ] || return 1
+	if [ "$1" = -rcvbuf ]; then
+		[ "${lost:-0}" -gt 0 ] || { echo "nothing lost with a $2-byte buffer"; return 1; }
+	else
+		[ -z "$lost" ] || { echo "events lost with the default buffer"; return 1; }
+	fi
+}
+
 unprivileged_refused() {
 	fails_with 'monitor' in_gw setpriv --reuid=65534 --regid=65534 --clear-groups \
 		conectl monitor
@@ -72,9 +106,13 @@ unprivileged_refused() {
 
 topology
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 6
 check "conectl monitor: a mapping made and expired, no destinations" text_events
 check "conectl -j monitor: the same as JSON" json_events
 check "log-destinations on: the new mapping's event names its destination" destination_events
+check "conectl monitor: a flood with a small buffer, the lost events counted" \
+	monitor_flood 35000 -rcvbuf 4096
+check "conectl monitor: the same flood with the default buffer, none lost" \
+	monitor_flood 36000
 check "joining the events group needs CAP_NET_ADMIN" unprivileged_refused
 ktap_finished

@@ -22,6 +22,15 @@ struct conectl_cmd {
 
 extern const char *conectl_prog;
 
+/* Run "OBJECT COMMAND ..." (argc > 0): its exit code. */
+int run_command(int argc, char **argv);
+/* -batch FILE: each line a command; stops at the first that fails. */
+int run_batch(const char *file);
+/* -netns NAME: switch to that network namespace; 0 or an exit code. */
+int netns_enter(const char *name);
+/* -rcvbuf SIZE: the monitor's receive buffer; 0, or -1 if invalid. */
+int parse_rcvbuf(const char *arg);
+
 /* Run the command of cmds that argv[0] names (default: the first). */
 int dispatch(const char *object, const struct conectl_cmd *cmds, int argc,
 	     char **argv);

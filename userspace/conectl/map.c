@@ -3,9 +3,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include "conectl.h"
 #include "print.h"
@@ -230,6 +232,7 @@ static int map_flush(int argc, char **argv)
 static const struct conectl_cmd map_cmds[] = {
 	{ "show", map_show },
 	{ "flush", map_flush },
+	{ "list", map_show },
 	{ "help", map_help },
 	{ NULL, NULL },
 };
@@ -237,6 +240,50 @@ static const struct conectl_cmd map_cmds[] = {
 int do_map(int argc, char **argv)
 {
 	return dispatch("map", map_cmds, argc, argv);
+}
+
+/*
+ * The monitor's receive buffer: large by default, since a CGN logs from
+ * it and a burst of new mappings must not overflow it; SO_RCVBUFFORCE
+ * where conectl may exceed rmem_max (CAP_NET_ADMIN), else SO_RCVBUF.
+ */
+static int monitor_rcvbuf = 8 << 20;
+
+int parse_rcvbuf(const char *arg)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || end == arg || *end || !v || v > INT_MAX || *arg == '-')
+		return -1;
+	monitor_rcvbuf = (int)v;
+	return 0;
+}
+
+/*
+ * Events are numbered (nlmsg_seq) per namespace: a gap is how many this
+ * socket lost, to a full receive buffer (recv then fails with ENOBUFS,
+ * once) or to the kernel's memory.
+ */
+struct monitor {
+	uint32_t next_seq;
+	bool started;
+	unsigned long long lost;
+};
+
+static void count_lost(struct monitor *mon, uint32_t seq)
+{
+	uint32_t gap = seq - mon->next_seq;
+
+	if (mon->started && gap && gap < UINT32_MAX / 2) {
+		mon->lost += gap;
+		fprintf(stderr, "%s: monitor: %u events lost (%llu in all): try a larger -rcvbuf\n",
+			report_prog, gap, mon->lost);
+	}
+	mon->started = true;
+	mon->next_seq = seq + 1;
 }
 
 /*
@@ -255,6 +302,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	if (g->cmd != CONENAT_CMD_NEW_MAP && g->cmd != CONENAT_CMD_DEL_MAP)
 		return MNL_CB_OK;
+	count_lost(data, nlh->nlmsg_seq);
 	genl_parse(nlh, reply_types, CONENAT_A_MAX, tb);
 	if (!tb[CONENAT_A_NAT_NAME] || !tb[CONENAT_A_MAP])
 		return MNL_CB_OK;
@@ -277,22 +325,35 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void set_rcvbuf(struct genl_sock *gs)
+{
+	int fd = mnl_socket_get_fd(gs->nl);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &monitor_rcvbuf,
+		       sizeof(monitor_rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &monitor_rcvbuf,
+			   sizeof(monitor_rcvbuf));
+}
+
 int do_monitor(int argc, char **argv)
 {
+	struct monitor mon = { 0 };
 	struct genl_sock gs;
 	int err;
 
 	if (argc > 0 && matches(argv[0], "help")) {
-		printf("Usage: conectl [ -j ] monitor\n");
+		printf("Usage: conectl [ -j ] [ -rcvbuf SIZE ] monitor\n");
 		return 0;
 	}
 	if (argc > 0)
 		return usage_error("monitor: unexpected \"%s\"", argv[0]);
 	if (conenat_open(&gs))
 		return 1;
+	set_rcvbuf(&gs);
 	err = genl_join(&gs, CONENAT_GENL_NAME, CONENAT_MCGRP_EVENTS);
-	if (!err)
-		err = genl_listen(&gs, event_cb, NULL);
+	/* An overflow loses events, which the next one's number counts. */
+	while (!err || err == -ENOBUFS)
+		err = genl_listen(&gs, event_cb, &mon);
 	genl_close(&gs);
 	return request_failed(&gs, "monitor", err);
 }

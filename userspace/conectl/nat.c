@@ -38,8 +38,8 @@ static int nat_help(int argc, char **argv)
 {
 	printf("Usage: conectl nat add NAME dev IFNAME [ OPTIONS ]\n"
 	       "       conectl nat change NAME [ dev IFNAME ] [ OPTIONS ]\n"
-	       "       conectl nat del NAME\n"
-	       "       conectl nat [ show [ NAME ] ]\n"
+	       "       conectl nat { del | delete } NAME\n"
+	       "       conectl nat [ { show | list } [ NAME ] ]\n"
 	       "where  OPTIONS := [ address ADDR[,ADDR...] ] [ ports LO-HI ]\n"
 	       "                  [ mapping { eim | adm | apdm } ]\n"
 	       "                  [ filtering { eif | adf | apdf } ]\n"
@@ -738,6 +738,8 @@ static const struct conectl_cmd nat_cmds[] = {
 	{ "add", nat_add },
 	{ "change", nat_change },
 	{ "del", nat_del },
+	{ "delete", nat_del },
+	{ "list", nat_show },
 	{ "help", nat_help },
 	{ NULL, NULL },
 };

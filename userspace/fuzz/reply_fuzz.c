@@ -124,6 +124,7 @@ static void check_json(const char *text)
 static void read_one(const struct nlmsghdr *nlh, struct nat_list *list)
 {
 	struct module_version mv = { "", 0 };
+	struct monitor mon = { 0 };
 	char errmsg[256];
 
 	if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
@@ -133,7 +134,7 @@ static void read_one(const struct nlmsghdr *nlh, struct nat_list *list)
 	version_cb(nlh, &mv);
 	collect_nat(nlh, list);
 	map_cb(nlh, NULL);
-	event_cb(nlh, NULL);
+	event_cb(nlh, &mon);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -176,6 +176,10 @@
  * not whom they talked to.  An instance with CONENAT_NAT_F_EVENT_DEST
  * adds to CONENAT_CMD_NEW_MAP the destination of the flow that made the
  * mapping: CONENAT_MAP_A_DEST_ADDR and, but for ICMP, CONENAT_MAP_A_DEST_PORT.
+ * The nlmsg_seq of events counts them in the namespace, one by one while
+ * anyone listens: a gap is how many events a listener lost (to its full
+ * receive buffer, when its recv() also fails with ENOBUFS once, or to the
+ * kernel's lack of memory).
  */
 
 #ifndef _UAPI_CONENAT_H
