@@ -14,10 +14,7 @@
 
 #include "conectl.h"
 
-#define BATCH_MAX_WORDS 64
-
-/* Split line in place; the number of words, or -1 with *why set. */
-static int split_words(char *line, char **words, const char **why)
+int split_words(char *line, char **words, const char **why)
 {
 	char *in = line, *out;
 	int n = 0;
@@ -29,7 +26,7 @@ static int split_words(char *line, char **words, const char **why)
 			in++;
 		if (!*in || *in == '#')
 			return n;
-		if (n == BATCH_MAX_WORDS) {
+		if (n == MAX_WORDS) {
 			*why = "more than 64 words";
 			return -1;
 		}
@@ -56,7 +53,7 @@ int run_batch(const char *file)
 {
 	const char *prog = report_prog, *why = NULL;
 	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
-	char *words[BATCH_MAX_WORDS], *line = NULL, where[PATH_MAX + 64];
+	char *words[MAX_WORDS], *line = NULL, where[PATH_MAX + 64];
 	unsigned int lineno = 0;
 	size_t size = 0;
 	int n, rc = 0;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -24,8 +25,18 @@ extern const char *conectl_prog;
 
 /* Run "OBJECT COMMAND ..." (argc > 0): its exit code. */
 int run_command(int argc, char **argv);
+/*
+ * Split a line of a batch or config file in place into at most MAX_WORDS
+ * words (blanks separate, quotes group, '#' starts a comment): the number
+ * of words, or -1 with *why set.
+ */
+#define MAX_WORDS 64
+int split_words(char *line, char **words, const char **why);
 /* -batch FILE: each line a command; stops at the first that fails. */
 int run_batch(const char *file);
+/* conectl save, conectl apply FILE (config.c). */
+int do_save(int argc, char **argv);
+int do_apply(int argc, char **argv);
 /* -netns NAME: switch to that network namespace; 0 or an exit code. */
 int netns_enter(const char *name);
 /* -rcvbuf SIZE: the monitor's receive buffer; 0, or -1 if invalid. */
@@ -87,6 +98,32 @@ struct nat_list {
 	struct nat *v;
 	unsigned int n;
 };
+
+/* The on/off options: the flag, the word that sets it, the one that clears it. */
+struct nat_flag_option {
+	const char *keyword;
+	uint32_t flag;
+	const char *on, *off;
+};
+
+extern const struct nat_flag_option nat_flag_options[];
+
+/* NAME [ KEYWORD VALUE ]... of nat add and change: 0 or a usage error. */
+int parse_nat_args(const char *what, int argc, char **argv, struct nat *nat);
+
+/* Every setting given: send_nat() then sets them all. */
+void nat_given_all(struct nat *nat);
+/* The kernel's defaults for what nat does not give, then all given. */
+void nat_complete(struct nat *nat);
+/* Do two complete instances have the same settings? */
+bool nat_same(const struct nat *a, const struct nat *b);
+/* The instance as a conenat.conf line, every setting spelled out. */
+void nat_save(FILE *f, const struct nat *nat);
+/* nat add, change (the settings given) and del, with their rules. */
+int create_nat(struct genl_sock *gs, const struct nat *nat);
+int change_nat(struct genl_sock *gs, const struct nat *nat);
+int remove_nat(struct genl_sock *gs, const char *name);
+int nat_get(struct genl_sock *gs, const char *name, struct nat *nat);
 
 /* Is name a valid instance name?  0, or the exit code of a usage error. */
 int check_nat_name(const char *what, const char *name);

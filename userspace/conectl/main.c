@@ -22,6 +22,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: conectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       conectl [ OPTIONS ] -b[atch] FILE\n"
+		"       conectl [ OPTIONS ] { save | apply FILE }\n"
 		"where  OBJECT := { version | nat | map | stats | monitor }\n"
 		"       OPTIONS := { -j[son] | -n[etns] NAME | -rcvbuf SIZE |\n"
 		"                    -V[ersion] | -h[elp] }\n");
@@ -67,6 +68,8 @@ static const struct conectl_cmd objects[] = {
 	{ "map", do_map },
 	{ "stats", do_stats },
 	{ "monitor", do_monitor },
+	{ "save", do_save },
+	{ "apply", do_apply },
 	{ NULL, NULL },
 };
 

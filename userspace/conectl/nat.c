@@ -194,42 +194,6 @@ static bool parse_flag(const char *value, struct nat *nat, uint32_t flag,
 	return true;
 }
 
-static bool opt_inbound_refresh(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_INBOUND_REFRESH, "on", "off");
-}
-
-static bool opt_port_alloc(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_PORT_RANDOM, "random",
-			  "preserve");
-}
-
-static bool opt_port_parity(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_PORT_PARITY, "on", "off");
-}
-
-static bool opt_range_preservation(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_RANGE_PRESERVE, "on", "off");
-}
-
-static bool opt_unsolicited_syn(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_SYN_SILENT, "drop", "reject");
-}
-
-static bool opt_log_destinations(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_EVENT_DEST, "on", "off");
-}
-
-static bool opt_attach(const char *value, struct nat *nat)
-{
-	return parse_flag(value, nat, CONENAT_NAT_F_RULES, "rules", "device");
-}
-
 struct nat_option {
 	const char *keyword;
 	enum nat_setting setting;
@@ -255,22 +219,19 @@ static const struct nat_option nat_options[] = {
 	{ "icmp-timeout", NAT_TIMEOUT << NAT_TIMEOUT_ICMP, opt_icmp_timeout,
 	  "seconds, 1 to 86400" },
 	{ "quarantine", NAT_QUARANTINE, opt_quarantine, "seconds, 0 to 3600" },
-	{ "inbound-refresh", NAT_FLAG * CONENAT_NAT_F_INBOUND_REFRESH,
-	  opt_inbound_refresh, "on or off" },
-	{ "port-alloc", NAT_FLAG * CONENAT_NAT_F_PORT_RANDOM, opt_port_alloc,
-	  "preserve or random" },
-	{ "port-parity", NAT_FLAG * CONENAT_NAT_F_PORT_PARITY, opt_port_parity,
-	  "on or off" },
-	{ "range-preservation", NAT_FLAG * CONENAT_NAT_F_RANGE_PRESERVE,
-	  opt_range_preservation, "on or off" },
 	{ "mapping-limit", NAT_LIMIT, opt_mapping_limit,
 	  "mappings per internal address, 0 (no limit) to 4294967295" },
-	{ "unsolicited-syn", NAT_FLAG * CONENAT_NAT_F_SYN_SILENT,
-	  opt_unsolicited_syn, "reject or drop" },
-	{ "log-destinations", NAT_FLAG * CONENAT_NAT_F_EVENT_DEST,
-	  opt_log_destinations, "on or off" },
-	{ "attach", NAT_FLAG * CONENAT_NAT_F_RULES, opt_attach,
-	  "device or rules" },
+	{ NULL, 0, NULL, NULL },
+};
+
+const struct nat_flag_option nat_flag_options[] = {
+	{ "inbound-refresh", CONENAT_NAT_F_INBOUND_REFRESH, "on", "off" },
+	{ "port-alloc", CONENAT_NAT_F_PORT_RANDOM, "random", "preserve" },
+	{ "port-parity", CONENAT_NAT_F_PORT_PARITY, "on", "off" },
+	{ "range-preservation", CONENAT_NAT_F_RANGE_PRESERVE, "on", "off" },
+	{ "unsolicited-syn", CONENAT_NAT_F_SYN_SILENT, "drop", "reject" },
+	{ "log-destinations", CONENAT_NAT_F_EVENT_DEST, "on", "off" },
+	{ "attach", CONENAT_NAT_F_RULES, "rules", "device" },
 	{ NULL, 0, NULL, NULL },
 };
 
@@ -284,12 +245,57 @@ static const struct nat_option *find_option(const char *word)
 	return NULL;
 }
 
-/* NAME [ KEYWORD VALUE ]...: 0, or the exit code of a usage error. */
-static int parse_nat_args(const char *what, int argc, char **argv,
-			  struct nat *nat)
+static const struct nat_flag_option *find_flag_option(const char *word)
 {
+	const struct nat_flag_option *f;
+
+	for (f = nat_flag_options; f->keyword; f++)
+		if (matches(word, f->keyword))
+			return f;
+	return NULL;
+}
+
+/* KEYWORD VALUE at argv: 0, or the exit code of a usage error. */
+static int parse_nat_option(const char *what, char **argv, bool last,
+			    struct nat *nat)
+{
+	const struct nat_flag_option *f = NULL;
 	const struct nat_option *o;
-	int i;
+	const char *keyword, *expected;
+	unsigned int setting;
+	char words[64];
+	bool ok;
+
+	o = find_option(argv[0]);
+	if (!o)
+		f = find_flag_option(argv[0]);
+	if (!o && !f)
+		return usage_error("%s: unknown option \"%s\", try \"conectl nat help\"",
+				   what, argv[0]);
+	keyword = o ? o->keyword : f->keyword;
+	setting = o ? o->setting : NAT_FLAG * f->flag;
+	if (nat->given & setting)
+		return usage_error("%s: \"%s\" given twice", what, keyword);
+	if (last)
+		return usage_error("%s: \"%s\" needs a value", what, keyword);
+	if (o) {
+		ok = o->parse(argv[1], nat);
+		expected = o->expected;
+	} else {
+		ok = parse_flag(argv[1], nat, f->flag, f->on, f->off);
+		snprintf(words, sizeof(words), "%s or %s", f->on, f->off);
+		expected = words;
+	}
+	if (!ok)
+		return usage_error("%s: invalid %s \"%s\" (%s)", what, keyword,
+				   argv[1], expected);
+	nat->given |= setting;
+	return 0;
+}
+
+int parse_nat_args(const char *what, int argc, char **argv, struct nat *nat)
+{
+	int i, rc;
 
 	memset(nat, 0, sizeof(*nat));
 	if (argc < 1)
@@ -298,20 +304,9 @@ static int parse_nat_args(const char *what, int argc, char **argv,
 		return 2;
 	snprintf(nat->name, sizeof(nat->name), "%s", argv[0]);
 	for (i = 1; i < argc; i += 2) {
-		o = find_option(argv[i]);
-		if (!o)
-			return usage_error("%s: unknown option \"%s\", try \"conectl nat help\"",
-					   what, argv[i]);
-		if (nat->given & o->setting)
-			return usage_error("%s: \"%s\" given twice", what,
-					   o->keyword);
-		if (i + 1 == argc)
-			return usage_error("%s: \"%s\" needs a value", what,
-					   o->keyword);
-		if (!o->parse(argv[i + 1], nat))
-			return usage_error("%s: invalid %s \"%s\" (%s)", what,
-					   o->keyword, argv[i + 1], o->expected);
-		nat->given |= o->setting;
+		rc = parse_nat_option(what, argv + i, i + 1 == argc, nat);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -327,6 +322,87 @@ static void warn_short_timeout(const struct nat *nat)
 			fprintf(stderr, "%s: warning: %s below %u s violates %s\n",
 				conectl_prog, k->keyword, k->rfc_min, k->rfc);
 	}
+}
+
+#define NAT_ALL_TIMEOUTS (((1U << NAT_NTIMEOUTS) - 1) * NAT_TIMEOUT)
+#define NAT_ALL_SETTINGS (NAT_DEV | NAT_ADDRS | NAT_PORTS | NAT_MAPPING | \
+			  NAT_FILTERING | NAT_TCP_FILTERING | NAT_QUARANTINE | \
+			  NAT_LIMIT | NAT_ALL_TIMEOUTS | \
+			  NAT_FLAG * __CONENAT_NAT_F_ALL)
+
+void nat_given_all(struct nat *nat)
+{
+	nat->given = NAT_ALL_SETTINGS;
+	nat->flags_mask = __CONENAT_NAT_F_ALL;
+}
+
+void nat_complete(struct nat *nat)
+{
+	static const uint32_t timeouts[NAT_NTIMEOUTS] = {
+		CONENAT_DEFAULT_UDP_TIMEOUT, CONENAT_DEFAULT_TCP_TIMEOUT,
+		CONENAT_DEFAULT_TCP_TRANSITORY_TIMEOUT,
+		CONENAT_DEFAULT_ICMP_TIMEOUT,
+	};
+	int i;
+
+	if (!(nat->given & NAT_ADDRS))
+		nat->n_addrs = 0;
+	if (!(nat->given & NAT_PORTS)) {
+		nat->port_min = CONENAT_DEFAULT_PORT_MIN;
+		nat->port_max = CONENAT_DEFAULT_PORT_MAX;
+	}
+	if (!(nat->given & NAT_MAPPING))
+		nat->mapping = CONENAT_MAPPING_EIM;
+	if (!(nat->given & NAT_FILTERING))
+		nat->filtering = CONENAT_FILTERING_EIF;
+	if (!(nat->given & NAT_TCP_FILTERING))
+		nat->tcp_filtering = nat->filtering;
+	for (i = 0; i < NAT_NTIMEOUTS; i++)
+		if (!(nat->given & NAT_TIMEOUT << i))
+			nat->timeouts[i] = timeouts[i];
+	if (!(nat->given & NAT_QUARANTINE))
+		nat->quarantine = CONENAT_DEFAULT_PORT_QUARANTINE;
+	if (!(nat->given & NAT_LIMIT))
+		nat->mapping_limit = 0;
+	nat->flags &= nat->flags_mask;
+	nat_given_all(nat);
+}
+
+bool nat_same(const struct nat *a, const struct nat *b)
+{
+	return !strcmp(a->ifname, b->ifname) && a->n_addrs == b->n_addrs &&
+	       !memcmp(a->addrs, b->addrs, a->n_addrs * sizeof(a->addrs[0])) &&
+	       a->port_min == b->port_min && a->port_max == b->port_max &&
+	       a->mapping == b->mapping && a->filtering == b->filtering &&
+	       a->tcp_filtering == b->tcp_filtering &&
+	       !memcmp(a->timeouts, b->timeouts, sizeof(a->timeouts)) &&
+	       a->quarantine == b->quarantine &&
+	       a->mapping_limit == b->mapping_limit &&
+	       (a->flags & __CONENAT_NAT_F_ALL) == (b->flags & __CONENAT_NAT_F_ALL);
+}
+
+void nat_save(FILE *f, const struct nat *nat)
+{
+	const struct nat_flag_option *o;
+	char addr[INET_ADDRSTRLEN];
+	unsigned int i;
+
+	fprintf(f, "nat %s dev %s", nat->name, nat->ifname);
+	for (i = 0; i < nat->n_addrs; i++)
+		fprintf(f, "%s%s", i ? "," : " address ",
+			inet_ntop(AF_INET, &nat->addrs[i], addr, sizeof(addr)));
+	fprintf(f, " ports %u-%u mapping %s filtering %s tcp-filtering %s",
+		nat->port_min, nat->port_max, mapping_name(nat->mapping),
+		filtering_name(nat->filtering),
+		filtering_name(nat->tcp_filtering));
+	for (i = 0; i < NAT_NTIMEOUTS; i++)
+		fprintf(f, " %s %u", timeout_kinds[i].keyword, nat->timeouts[i]);
+	fprintf(f, " quarantine %u mapping-limit %u", nat->quarantine,
+		nat->mapping_limit);
+	for (o = nat_flag_options; o->keyword; o++)
+		fprintf(f, " %s %s", o->keyword,
+			nat->flags & o->flag ? o->on : o->off);
+	fputc('\n', f);
 }
 
 static void put_addrs(struct nlmsghdr *nlh, const struct nat *nat)
@@ -349,7 +425,8 @@ static int send_nat(struct genl_sock *gs, uint8_t cmd, const struct nat *nat)
 	mnl_attr_put_strz(nlh, CONENAT_A_NAT_NAME, nat->name);
 	if (nat->given & NAT_DEV)
 		mnl_attr_put_strz(nlh, CONENAT_A_NAT_IFNAME, nat->ifname);
-	if (nat->given & NAT_ADDRS)
+	/* None: the device's address, which only a new instance can take. */
+	if (nat->given & NAT_ADDRS && nat->n_addrs)
 		put_addrs(nlh, nat);
 	if (nat->given & NAT_PORTS) {
 		mnl_attr_put_u16(nlh, CONENAT_A_NAT_PORT_MIN, nat->port_min);
@@ -499,7 +576,7 @@ int nat_list(struct genl_sock *gs, const char *name, struct nat_list *list)
 }
 
 /* The instance called name, which must exist, into nat. */
-static int nat_get(struct genl_sock *gs, const char *name, struct nat *nat)
+int nat_get(struct genl_sock *gs, const char *name, struct nat *nat)
 {
 	struct nat_list list;
 	int err = nat_list(gs, name, &list);
@@ -614,11 +691,25 @@ static int undo_add(struct genl_sock *gs, const char *name)
 	return 1;
 }
 
+int create_nat(struct genl_sock *gs, const struct nat *nat)
+{
+	int err;
+
+	/* The rules name the instance, so it must exist first. */
+	err = send_nat(gs, CONENAT_CMD_NEW_NAT, nat);
+	if (err)
+		return nat_failed(gs, "nat add", err);
+	if (nat->flags & CONENAT_NAT_F_RULES &&
+	    nft_rules_set("nat add", nat->name, nat->ifname))
+		return undo_add(gs, nat->name);
+	return 0;
+}
+
 static int nat_add(int argc, char **argv)
 {
 	struct genl_sock gs;
 	struct nat nat;
-	int rc, err;
+	int rc;
 
 	rc = parse_nat_args("nat add", argc, argv, &nat);
 	if (rc)
@@ -628,13 +719,7 @@ static int nat_add(int argc, char **argv)
 	warn_short_timeout(&nat);
 	if (conenat_open(&gs))
 		return 1;
-	/* The rules name the instance, so it must exist first. */
-	err = send_nat(&gs, CONENAT_CMD_NEW_NAT, &nat);
-	if (err)
-		rc = nat_failed(&gs, "nat add", err);
-	else if (nat.flags & CONENAT_NAT_F_RULES &&
-		 nft_rules_set("nat add", nat.name, nat.ifname))
-		rc = undo_add(&gs, nat.name);
+	rc = create_nat(&gs, &nat);
 	genl_close(&gs);
 	return rc;
 }
@@ -647,7 +732,7 @@ static int nat_add(int argc, char **argv)
  * first (put back as they were if the kernel refuses the change, which
  * leaves the instance as it was), old rules go last.
  */
-static int change_nat(struct genl_sock *gs, const struct nat *nat)
+int change_nat(struct genl_sock *gs, const struct nat *nat)
 {
 	bool old_rules, new_rules, add_rules;
 	const char *ifname;
@@ -704,7 +789,7 @@ static int nat_change(int argc, char **argv)
  * Rules first, so that a failure leaves the instance whole: rules whose
  * instance is gone would pass packets on untranslated.
  */
-static int remove_nat(struct genl_sock *gs, const char *name)
+int remove_nat(struct genl_sock *gs, const char *name)
 {
 	struct nat nat;
 	int err;
