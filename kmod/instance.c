@@ -83,22 +83,41 @@ static bool conenat_addrs_overlap(const struct conenat_cfg *a,
 	return false;
 }
 
-/* External addresses belong to one instance of the namespace. */
-static int conenat_check_addrs(struct conenat_net *cn,
-			       const struct conenat_instance *self,
-			       const struct conenat_cfg *cfg,
-			       struct netlink_ext_ack *extack)
+/* Does an instance attach to its device by itself (not by rules)? */
+static bool conenat_cfg_attaches(const struct conenat_cfg *cfg)
 {
+	return !(cfg->flags & CONENAT_NAT_F_RULES);
+}
+
+/*
+ * External addresses belong to one instance of the namespace, and so does
+ * attaching to a device by itself: two would leave which one translates a
+ * flow to the order of the list.
+ */
+static int conenat_check_others(struct conenat_net *cn,
+				const struct conenat_instance *self,
+				const struct conenat_cfg *cfg,
+				struct netlink_ext_ack *extack)
+{
+	const struct conenat_cfg *other;
 	struct conenat_instance *inst;
 
 	list_for_each_entry(inst, &cn->instances, list) {
-		if (inst == self ||
-		    !conenat_addrs_overlap(cfg, rcu_dereference_protected(inst->cfg,
-						lockdep_is_held(&cn->lock))))
+		if (inst == self)
 			continue;
-		NL_SET_ERR_MSG(extack,
-			       "an address belongs to another NAT instance");
-		return -EADDRINUSE;
+		other = rcu_dereference_protected(inst->cfg,
+						  lockdep_is_held(&cn->lock));
+		if (conenat_addrs_overlap(cfg, other)) {
+			NL_SET_ERR_MSG(extack,
+				       "an address belongs to another NAT instance");
+			return -EADDRINUSE;
+		}
+		if (conenat_cfg_attaches(cfg) && conenat_cfg_attaches(other) &&
+		    !strcmp(cfg->ifname, other->ifname)) {
+			NL_SET_ERR_MSG(extack,
+				       "another NAT instance attaches to that device (the others need \"attach rules\")");
+			return -EBUSY;
+		}
 	}
 	return 0;
 }
@@ -255,7 +274,7 @@ int conenat_instance_add(struct conenat_net *cn, const char *name,
 		NL_SET_ERR_MSG(extack, "a NAT instance of that name exists");
 		goto err_unlock;
 	}
-	ret = conenat_check_addrs(cn, NULL, cfg, extack);
+	ret = conenat_check_others(cn, NULL, cfg, extack);
 	if (ret)
 		goto err_unlock;
 	pools = conenat_pools_for(inst, cfg, &inst->ifindex, extack);
@@ -320,7 +339,7 @@ int conenat_instance_change(struct conenat_instance *inst,
 
 	lockdep_assert_held(&cn->lock);
 	old = rcu_dereference_protected(inst->cfg, lockdep_is_held(&cn->lock));
-	ret = conenat_check_addrs(cn, inst, cfg, extack);
+	ret = conenat_check_others(cn, inst, cfg, extack);
 	if (ret)
 		goto err;
 	if (conenat_cfg_needs_pools(old, cfg)) {

@@ -55,6 +55,8 @@ cases=(
 	'exists|nat add w0 dev eth0'
 	'another NAT instance|nat add w2 dev eth0 address 203.0.113.1'
 	'another NAT instance|nat change w1 address 203.0.113.1'
+	'attaches to that device|nat add w2 dev eth0 address 192.0.2.9'
+	'attaches to that device|nat change w1 dev eth0'
 	'no such NAT instance|nat change nosuch mapping eim'
 	'mapping|nat change w0 mapping bogus'
 	'port|nat change w0 ports 3000-2000'

@@ -224,10 +224,9 @@ static uint32_t int_value(uint32_t lo, uint32_t hi)
 	}
 }
 
-static void put_int(struct nlmsghdr *nlh, uint16_t type, unsigned int width,
-		    uint32_t lo, uint32_t hi)
+static void put_value(struct nlmsghdr *nlh, uint16_t type, unsigned int width,
+		      uint32_t v)
 {
-	uint32_t v = int_value(lo, hi);
 	uint16_t v16 = v;
 	uint8_t v8 = v;
 
@@ -242,6 +241,26 @@ static void put_int(struct nlmsghdr *nlh, uint16_t type, unsigned int width,
 		put_raw(nlh, type, 8, (uint64_t[]){ v });
 	else
 		put_raw(nlh, type, width, &v);
+}
+
+static void put_int(struct nlmsghdr *nlh, uint16_t type, unsigned int width,
+		    uint32_t lo, uint32_t hi)
+{
+	put_value(nlh, type, width, int_value(lo, hi));
+}
+
+/*
+ * Valid flags never include "attach rules": an instance with it stops
+ * translating by itself, and the run checks that wan0 keeps translating
+ * (attach.sh and conectl_errors.sh cover the flag).  Invalid ones do.
+ */
+static void put_flags(struct nlmsghdr *nlh, uint16_t type)
+{
+	uint32_t v = int_value(0, __CONENAT_NAT_F_ALL);
+
+	if (v <= __CONENAT_NAT_F_ALL)
+		v &= ~CONENAT_NAT_F_RULES;
+	put_value(nlh, type, 4, v);
 }
 
 static const char *pick_name(void)
@@ -375,7 +394,7 @@ static void put_attr(struct nlmsghdr *nlh, uint16_t type)
 		break;
 	case CONENAT_A_NAT_FLAGS:
 	case CONENAT_A_NAT_FLAGS_MASK:
-		put_int(nlh, type, 4, 0, __CONENAT_NAT_F_ALL);
+		put_flags(nlh, type);
 		break;
 	case CONENAT_A_NAT_STATS:
 	case CONENAT_A_MAP: {

@@ -5,7 +5,7 @@
 # traffic crosses instance wan0 and conectl adds, changes and removes it:
 #
 #   lan1, lan2 --udp, tcp, ping--> R1, R2     (loops in the background)
-#   gw: conectl nat add/set/del wan0           (a loop)
+#   gw: conectl nat add/change/del wan0        (a loop)
 #   gw: fuzz_netlink -n $FUZZ_COUNT -N wan0    (mutated requests)
 #
 # Then: the fuzzer saw every request answered (extack with each -EINVAL
@@ -54,9 +54,9 @@ conectl_churn() {
 		1) in_gw conectl nat add wan0 dev gw-wan
 		   # Hundreds of mappings: dumps that take several reads.
 		   ip netns exec "$lan1" "$PEER" spray $L1 40000 300 $R1:3478 ;;
-		2) in_gw conectl nat set wan0 mapping "${modes[i % 3]}" \
+		2) in_gw conectl nat change wan0 mapping "${modes[i % 3]}" \
 			filtering "${filters[i / 3 % 3]}" ;;
-		3) in_gw conectl nat add churn1 dev gw-wan address 198.51.100.9 ;;
+		3) in_gw conectl nat add churn1 dev gw-wan address 198.51.100.9 attach rules ;;
 		4) in_gw conectl map flush wan0; in_gw conectl nat del churn1 ;;
 		5) in_gw conectl map show > /dev/null ;;
 		esac

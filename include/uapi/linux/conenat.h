@@ -39,7 +39,9 @@
  * translates before a masquerade rule would).  The first to set up NAT for
  * a flow decides it.  With CONENAT_NAT_F_RULES the instance does not attach
  * itself and translates only the flows that conenat's netfilter target
- * (xt "CONENAT", see struct xt_conenat_info) hands it.
+ * (xt "CONENAT", see struct xt_conenat_info) hands it.  One instance of a
+ * namespace at most attaches itself to a device: a second is refused with
+ * -EBUSY (the others of that device need CONENAT_NAT_F_RULES).
  *
  * CONENAT_CMD_GET_VERSION
  * -----------------------
