@@ -4,10 +4,15 @@
  * stall timeout and the soft lockup threshold the test sets: "rcu: INFO:
  * rcu_preempt detected stalls" and "watchdog: BUG: soft lockup" fail the
  * run.
+ *
+ * It spins until the clock says the time is up rather than for a count of
+ * mdelay()s: under TCG the delay loop's calibration can be far off, and a
+ * spin that ends early shows no stall at all.
  */
-#include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/preempt.h>
+#include <linux/processor.h>
 
 static unsigned int seconds = 8;
 module_param(seconds, uint, 0444);
@@ -15,13 +20,16 @@ MODULE_PARM_DESC(seconds, "how long init spins without scheduling");
 
 static int __init conenat_stall_init(void)
 {
-	unsigned int i;
+	u64 start = ktime_get_ns();
+	u64 end = start + (u64)seconds * NSEC_PER_SEC;
 
 	pr_info("conenat_stall: spinning %u s with preemption off\n", seconds);
 	preempt_disable();
-	for (i = 0; i < seconds * 100; i++)
-		mdelay(10);
+	while (ktime_get_ns() < end)
+		cpu_relax();
 	preempt_enable();
+	pr_info("conenat_stall: spun %llu ms\n",
+		(ktime_get_ns() - start) / NSEC_PER_MSEC);
 	return 0;
 }
 
