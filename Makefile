@@ -12,6 +12,7 @@
 #   make checkpatch       checkpatch.pl --strict on kmod/ and include/
 #   make sparse           sparse (C=2) over the module
 #   make install          modules_install and the tools into PREFIX
+#   make deb              Debian packages conenat and conenat-dkms into debs/
 #   make setup            install what the build and tests need (Debian)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -27,7 +28,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard $(CACHE)/kernels/*/root/usr/src/linux-headers-*-amd64))))
 
 .PHONY: all module tools check check-debug unit kselftest demo bench bench-turn checkpatch sparse \
-	install setup clean
+	install deb setup clean
 
 all: module tools
 
@@ -65,6 +66,9 @@ install: all
 		$(DESTDIR)/lib/modules/$$(make -s -C $(KDIR) kernelrelease)/updates/conenat.ko
 	test -n "$(DESTDIR)" || depmod -a $$(make -s -C $(KDIR) kernelrelease)
 	$(MAKE) -C $(TOP)/userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+deb:
+	$(TOP)/scripts/deb
 
 setup:
 	$(TOP)/scripts/setup

@@ -108,18 +108,20 @@ netns_option() {
 	! conectl nat show w0 > /dev/null 2>&1 || { echo "w0 seen outside $ns"; return 1; }
 }
 
-# -batch runs each line (comments and quotes as ip -batch), and the first
-# failure stops it with FILE:LINE; what came before it stays done.
+# -batch runs each line (comments, quotes and continued lines as ip
+# -batch), and the first failure stops it with FILE:LINE, the line where
+# the failing command starts; what came before it stays done.
 batch_option() {
 	local err rc
-	printf '%s\n' '# two instances, then a mistake' 'nat add b1 dev "eth2" address 192.0.2.1' \
-		'' 'nat add b2 dev eth3 address 192.0.2.2' 'nat add b3 dev eth4 mapping full' \
+	printf '%s\n' '# two instances, then a mistake' 'nat add b1 dev "eth2" \' \
+		'	address 192.0.2.1' '' 'nat add b2 dev eth3 address 192.0.2.2' \
+		'nat add b3 dev eth4 \' '	mapping full' \
 		'nat add b4 dev eth5 address 192.0.2.4' > "$tmp_batch"
 	err=$(in_ns conectl -b "$tmp_batch" 2>&1)
 	rc=$?
 	[ "$rc" = 2 ] || { echo "exit $rc, not 2"; return 1; }
-	grep -q "^conectl: $tmp_batch:5: .*mapping" <<< "$err" || { echo "stderr: $err"; return 1; }
-	in_ns conectl nat show b1 > /dev/null && in_ns conectl nat show b2 > /dev/null ||
+	grep -q "^conectl: $tmp_batch:6: .*mapping" <<< "$err" || { echo "stderr: $err"; return 1; }
+	in_ns conectl nat show b1 | grep -q 192.0.2.1 && in_ns conectl nat show b2 > /dev/null ||
 		{ echo "the lines before the failure were not done"; return 1; }
 	! in_ns conectl nat show b4 > /dev/null 2>&1 || { echo "the batch went on after the failure"; return 1; }
 	printf 'nat delete b1\nnat del b2\n' | in_ns conectl -batch - || return 1
@@ -138,6 +140,6 @@ for c in "${cases[@]}"; do
 	check "conectl ${c#*|}: refused, nothing changed" one_bad_command "$c"
 done
 check "conectl -netns NAME acts in that namespace" netns_option
-check "conectl -batch FILE: each line, stopping at the first failure" batch_option
+check "conectl -batch FILE: each line, continued lines joined, stopping at the first failure" batch_option
 check "conectl -V prints its version" version_option
 ktap_finished

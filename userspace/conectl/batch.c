@@ -2,7 +2,8 @@
 /*
  * -batch FILE ("-" for standard input): one command per line, as
  * "ip -batch" reads them: words split at blanks, '...' and "..." quote,
- * a word starting with '#' starts a comment, blank lines are skipped.
+ * a word starting with '#' starts a comment, a trailing backslash
+ * continues a line, blank lines are skipped.
  * The first command that fails stops the batch, its message prefixed
  * with FILE:LINE, and its exit code is conectl's.
  */
@@ -14,55 +15,19 @@
 
 #include "conectl.h"
 
-int split_words(char *line, char **words, const char **why)
-{
-	char *in = line, *out;
-	int n = 0;
-
-	for (;;) {
-		char quote = 0;
-
-		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
-			in++;
-		if (!*in || *in == '#')
-			return n;
-		if (n == MAX_WORDS) {
-			*why = "more than 64 words";
-			return -1;
-		}
-		words[n++] = out = in;
-		for (; *in && (quote || !strchr(" \t\n\r", *in)); in++) {
-			if (!quote && (*in == '\'' || *in == '"'))
-				quote = *in;
-			else if (quote && *in == quote)
-				quote = 0;
-			else
-				*out++ = *in;
-		}
-		if (quote) {
-			*why = "unterminated quote";
-			return -1;
-		}
-		if (*in)
-			in++;
-		*out = '\0';
-	}
-}
-
 int run_batch(const char *file)
 {
 	const char *prog = report_prog, *why = NULL;
-	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	FILE *f = open_input(file);
 	char *words[MAX_WORDS], *line = NULL, where[PATH_MAX + 64];
-	unsigned int lineno = 0;
+	unsigned int lineno = 0, first = 1;
 	size_t size = 0;
 	int n, rc = 0;
 
 	if (!f)
 		return fail("-batch: cannot open \"%s\": %s", file, strerror(errno));
-	while (!rc && getline(&line, &size, f) >= 0) {
-		lineno++;
-		snprintf(where, sizeof(where), "%s: %s:%u", prog, file, lineno);
+	for (; !rc && read_line(f, &line, &size, &lineno) >= 0; first = lineno + 1) {
+		snprintf(where, sizeof(where), "%s: %s:%u", prog, file, first);
 		report_prog = where;
 		n = split_words(line, words, &why);
 		if (n < 0)
@@ -75,7 +40,6 @@ int run_batch(const char *file)
 	if (!rc && ferror(f))
 		rc = fail("-batch: reading \"%s\": %s", file, strerror(errno));
 	free(line);
-	if (f != stdin)
-		fclose(f);
+	close_input(f);
 	return rc;
 }

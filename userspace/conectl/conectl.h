@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <net/if.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 
 #include <linux/conenat.h>
@@ -25,6 +26,14 @@ extern const char *conectl_prog;
 
 /* Run "OBJECT COMMAND ..." (argc > 0): its exit code. */
 int run_command(int argc, char **argv);
+/* FILE, or standard input for "-"; close_input leaves stdin open. */
+FILE *open_input(const char *file);
+void close_input(FILE *f);
+/*
+ * One logical line of f into *buf (a trailing backslash continues it, the
+ * newline dropped), *lineno advanced past it: its length, or -1 at the end.
+ */
+ssize_t read_line(FILE *f, char **buf, size_t *size, unsigned int *lineno);
 /*
  * Split a line of a batch or config file in place into at most MAX_WORDS
  * words (blanks separate, quotes group, '#' starts a comment): the number

@@ -29,37 +29,6 @@ struct config {
 	unsigned int n;
 };
 
-/* Read one logical line (continued by a trailing backslash). */
-static ssize_t read_line(FILE *f, char **buf, size_t *size,
-			 unsigned int *lineno)
-{
-	char *part = NULL;
-	size_t psize = 0, len = 0;
-	ssize_t got;
-
-	for (;;) {
-		got = getline(&part, &psize, f);
-		if (got < 0)
-			break;
-		(*lineno)++;
-		while (got && (part[got - 1] == '\n' || part[got - 1] == '\r'))
-			part[--got] = '\0';
-		if (len + got + 2 > *size) {
-			*size = len + got + 2;
-			*buf = realloc(*buf, *size);
-			if (!*buf)
-				abort();
-		}
-		memcpy(*buf + len, part, got + 1);
-		len += got;
-		if (!got || (*buf)[len - 1] != '\\')
-			break;
-		(*buf)[len - 1] = ' ';
-	}
-	free(part);
-	return got < 0 && !len ? -1 : (ssize_t)len;
-}
-
 /* One line's instance into cfg; 0 or a usage error's exit code. */
 static int add_instance(struct config *cfg, const char *where, int n,
 			char **words, unsigned int lineno)
@@ -93,7 +62,7 @@ static int add_instance(struct config *cfg, const char *where, int n,
 /* The whole file, or a usage error naming FILE:LINE and nothing read. */
 static int read_config(const char *file, struct config *cfg)
 {
-	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	FILE *f = open_input(file);
 	char *words[MAX_WORDS], *buf = NULL, where[PATH_MAX + 32];
 	unsigned int lineno = 0, first;
 	const char *why;
@@ -118,8 +87,7 @@ static int read_config(const char *file, struct config *cfg)
 	if (!rc && ferror(f))
 		rc = fail("apply: reading \"%s\": %s", file, strerror(errno));
 	free(buf);
-	if (f != stdin)
-		fclose(f);
+	close_input(f);
 	return rc;
 }
 
