@@ -95,7 +95,7 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 		return;
 	memset(payload + n, 0, pad);
 	c = turn_channel_by_peer(srv, a, peer);
-	if (c) {
+	if (c && !c->held) {
 		out = payload - TURN_CHANNEL_HEADER;
 		stun_put16(out, c->number);
 		stun_put16(out + 2, n);
@@ -219,7 +219,10 @@ void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
 
 	if (turn_parse_channel_data(buf, len, &number, &data, &data_len))
 		return;
-	/* One lookup: the channel by the client's 5-tuple and number. */
+	/*
+	 * One lookup: the channel by the client's 5-tuple and number; a
+	 * held (expired) one has no permission.
+	 */
 	c = turn_channel_lookup(srv, ep, conn, client, number);
 	if (!c || !c->perm) {
 		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);

@@ -26,6 +26,8 @@ struct tcp_conn;
 #define TURN_ALLOC_MAX		3600
 #define TURN_PERM_LIFETIME	300
 #define TURN_CHANNEL_LIFETIME	600
+/* An expired channel's number and peer stay its own this long (sec. 12). */
+#define TURN_CHANNEL_HOLD	300
 #define TURN_NONCE_LIFETIME	600
 #define TURN_RESERVATION_SEC	30
 #define TURN_PORT_LO		49152
@@ -82,7 +84,8 @@ struct turn_config {
 	unsigned int user_quota, max_allocations;	/* 0: no limit */
 	uint64_t bandwidth;				/* 0: no limit */
 	unsigned int alloc_default, alloc_max, perm_lifetime,
-		     channel_lifetime, nonce_lifetime;	/* seconds */
+		     channel_lifetime, channel_hold,
+		     nonce_lifetime;			/* seconds */
 };
 
 struct turn_alloc;
@@ -103,6 +106,12 @@ struct turn_channel {
 	struct coned_timer timer;
 	struct turn_alloc *alloc;
 	struct turn_perm *perm;		/* its peer's; NULL once expired */
+	/*
+	 * Expired, its number and peer held for --channel-hold: in both
+	 * hash tables, so ChannelBind sees the conflicts, but relaying
+	 * nothing (perm stays NULL) until the same pair is bound again.
+	 */
+	bool held;
 	struct turn_channel *next;	/* the allocation's */
 	struct turn_channel *hnext_num;	/* by (5-tuple, number) */
 	struct turn_channel *hnext_peer; /* by (allocation, peer) */

@@ -1091,6 +1091,51 @@ TEST_F(turn, channel_conflicts)
 	EXPECT_EQ(0, bind_channel(&self->c, 0x4001, &p2));
 }
 
+/*
+ * RFC 8656 section 12: an expired channel (--channel-lifetime 1) holds
+ * its number and peer (--channel-hold 2): it relays nothing, the peer's
+ * datagrams come as Data indications, neither may be bound to another,
+ * the same pair may; once the hold is over, both are free.
+ */
+TEST_F(turn, channel_hold)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage p1 = local_of(self->peer);
+	struct sockaddr_storage p2 = local_of(self->peer2);
+	uint16_t channel;
+
+	START("--channel-lifetime", "1", "--channel-hold", "2");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+	usleep(1300 * 1000);
+	/* Expired: the permission (300 s) still relays, not the channel. */
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0, channel);
+	send_channel_data(&self->c, 0x4000, up, sizeof(up));
+	ASSERT_FALSE(peer_got(self->peer, up, sizeof(up), &self->relayed));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4000, &p2));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4001, &p1));
+	/* The same pair binds again and relays both ways. */
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+	send_channel_data(&self->c, 0x4000, up, sizeof(up));
+	ASSERT_TRUE(peer_got(self->peer, up, sizeof(up), &self->relayed));
+	/* 1 s of binding and 2 s of hold later, both are free. */
+	usleep(3300 * 1000);
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4000, &p2));
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4001, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer2, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+}
+
 /* --bandwidth: a second's worth passes, the rest of a burst is dropped. */
 TEST_F(turn, bandwidth)
 {
