@@ -626,6 +626,9 @@ static int turn_open(struct coned *srv, struct turn_shared *sh)
 		return fail("out of memory");
 	srv->turn = ts;
 	ts->shared = sh;
+	ts->rx = turn_relay_rx_new();
+	if (!ts->rx)
+		return fail("out of memory");
 	if (turn_peer_init(srv))
 		return fail("cannot set up TURN: %s", strerror(errno));
 	ts->next_port = random();

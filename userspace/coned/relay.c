@@ -3,12 +3,16 @@
  * The data path: a peer's datagram on a relay socket goes to its client
  * as ChannelData (channel bound) or a Data indication; a client's
  * ChannelData or Send indication goes to the peer.  A failed send is
- * counted and dropped: it never ends the allocation.
+ * counted and dropped: it never ends the allocation.  Relay sockets take
+ * UDP_GRO: a peer's burst may come as one coalesced datagram, cut back
+ * into its datagrams here.
  */
 #define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <openssl/rand.h>
 
 #include "coned.h"
@@ -122,40 +126,128 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	to_client(srv, a, out, hdr + n + pad, n);
 }
 
+/* The largest UDP_GRO datagram: all a UDP length can say. */
+#define GRO_MAX		65535
 /* Each slot: room for a Data indication header, the datagram, padding. */
-#define SLOT	(HEADROOM + TURN_MAX_DATAGRAM + 4)
+#define SLOT		(HEADROOM + TURN_MAX_DATAGRAM + 4)
+#define GRO_SLOT	(HEADROOM + GRO_MAX + 4)
 
-struct rx_pool {
-	struct mmsghdr m[TURN_RX_BATCH];
-	struct iovec iov[TURN_RX_BATCH];
-	struct sockaddr_storage from[TURN_RX_BATCH];
-	uint8_t buf[TURN_RX_BATCH][SLOT];
+/*
+ * A worker's receive buffers for its relay sockets, on the heap (about
+ * 4.8 MB, of which only what datagrams fill is ever touched): recvmmsg's
+ * slots, each large enough for a coalesced datagram, and the slots its
+ * segments are copied to, each with headroom of its own for its headers
+ * (queued sends point into them until the next flush).
+ */
+struct turn_relay_rx {
+	struct mmsghdr m[RELAY_BATCH];
+	struct iovec iov[RELAY_BATCH];
+	struct sockaddr_storage from[RELAY_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cmsg[RELAY_BATCH];
+	uint8_t buf[RELAY_BATCH][GRO_SLOT];
+	uint8_t seg[RELAY_BATCH][SLOT];
+	unsigned int next_seg;
 };
 
-static __thread struct rx_pool rx;
+struct turn_relay_rx *turn_relay_rx_new(void)
+{
+	return malloc(sizeof(struct turn_relay_rx));
+}
+
+void turn_relay_gro(int fd)
+{
+	int one = 1;
+
+	/* Without it (before Linux 5.0) datagrams just come one by one. */
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+}
+
+/* The segment size of a coalesced (UDP_GRO) datagram; 0 for one datagram. */
+static size_t gro_size(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int size;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_UDP || cm->cmsg_type != UDP_GRO ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(size)))
+			continue;
+		memcpy(&size, CMSG_DATA(cm), sizeof(size));
+		return size > 0 ? size : 0;
+	}
+	return 0;
+}
+
+/*
+ * A coalesced datagram of len bytes: segments of size bytes (the last one
+ * may be shorter), each relayed as the datagram it was.  A segment is
+ * copied to a slot of its own, so that its header can go before it; the
+ * slots are reused only after a flush.
+ */
+static void from_peer_segments(struct coned *srv, struct turn_alloc *a,
+			       const struct sockaddr_storage *peer,
+			       const uint8_t *data, size_t len, size_t size)
+{
+	struct turn_relay_rx *rx = srv->turn->rx;
+	size_t off, seg;
+	uint8_t *slot;
+
+	if (size > TURN_MAX_DATAGRAM) {
+		a->dropped += (len + size - 1) / size;
+		return;
+	}
+	for (off = 0; off < len; off += seg) {
+		seg = len - off < size ? len - off : size;
+		if (rx->next_seg == RELAY_BATCH) {
+			turn_tx_flush(srv);
+			rx->next_seg = 0;
+		}
+		slot = rx->seg[rx->next_seg++];
+		memcpy(slot + HEADROOM, data + off, seg);
+		from_peer(srv, a, peer, slot, seg);
+		if (a->conn && a->conn->dead)
+			return;
+	}
+}
 
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events)
 {
+	struct turn_relay_rx *rx = srv->turn->rx;
 	struct turn_alloc *a = (struct turn_alloc *)w;
+	struct msghdr *mh;
+	size_t len, size;
 	int i, n;
 
-	for (i = 0; i < TURN_RX_BATCH; i++) {
-		rx.iov[i].iov_base = rx.buf[i] + HEADROOM;
-		rx.iov[i].iov_len = TURN_MAX_DATAGRAM;
-		memset(&rx.m[i].msg_hdr, 0, sizeof(rx.m[i].msg_hdr));
-		rx.m[i].msg_hdr.msg_name = &rx.from[i];
-		rx.m[i].msg_hdr.msg_namelen = sizeof(rx.from[i]);
-		rx.m[i].msg_hdr.msg_iov = &rx.iov[i];
-		rx.m[i].msg_hdr.msg_iovlen = 1;
+	for (i = 0; i < RELAY_BATCH; i++) {
+		mh = &rx->m[i].msg_hdr;
+		rx->iov[i].iov_base = rx->buf[i] + HEADROOM;
+		rx->iov[i].iov_len = GRO_MAX;
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &rx->from[i];
+		mh->msg_namelen = sizeof(rx->from[i]);
+		mh->msg_iov = &rx->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = rx->cmsg[i].buf;
+		mh->msg_controllen = sizeof(rx->cmsg[i].buf);
 	}
-	n = recvmmsg(w->fd, rx.m, TURN_RX_BATCH, MSG_DONTWAIT, NULL);
+	rx->next_seg = 0;
+	n = recvmmsg(w->fd, rx->m, RELAY_BATCH, MSG_DONTWAIT, NULL);
 	for (i = 0; i < n; i++) {
-		if (rx.m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		mh = &rx->m[i].msg_hdr;
+		len = rx->m[i].msg_len;
+		size = gro_size(mh);
+		if (size && size < len) {
+			STAT_ADD(srv->turn->stats.coalesced, 1);
+			from_peer_segments(srv, a, &rx->from[i],
+					   rx->buf[i] + HEADROOM, len, size);
+		} else if ((mh->msg_flags & MSG_TRUNC) || len > TURN_MAX_DATAGRAM)
 			a->dropped++;
-			continue;
-		}
-		from_peer(srv, a, &rx.from[i], rx.buf[i], rx.m[i].msg_len);
+		else
+			from_peer(srv, a, &rx->from[i], rx->buf[i], len);
 		/* Sending to a TCP client may have broken it. */
 		if (a->conn && a->conn->dead)
 			break;

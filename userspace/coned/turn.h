@@ -178,6 +178,7 @@ struct turn_stats {
 	uint64_t refused_peer, refused_quota, refused_capacity;
 	uint64_t send_errors, dropped_no_permission, dropped_bandwidth;
 	uint64_t dropped_relay_port;
+	uint64_t coalesced;		/* UDP_GRO datagrams from peers */
 	uint64_t allocations, permissions, channels;	/* live */
 	struct turn_counters to_peer, to_client;
 };
@@ -207,6 +208,8 @@ struct turn_shared {
 /* Install cfg's users, secret and limits as the live ones (SIGHUP). */
 int turn_shared_reload(struct turn_shared *sh, const struct turn_config *cfg);
 
+struct turn_relay_rx;
+
 /* One worker's TURN state: its allocations, tables and timers. */
 struct turn_server {
 	struct turn_shared *shared;
@@ -220,6 +223,7 @@ struct turn_server {
 	unsigned int n_locals;
 	uint16_t next_port;
 	struct turn_stats stats;
+	struct turn_relay_rx *rx;	/* relay.c's receive buffers */
 };
 
 /* peer.c */
@@ -322,6 +326,9 @@ void turn_send_response(struct coned_request *req, struct stun_builder *b,
 			const struct turn_auth *a);
 
 /* relay.c: the data path. */
+struct turn_relay_rx *turn_relay_rx_new(void);
+/* Let the kernel coalesce a relay socket's datagrams (UDP_GRO). */
+void turn_relay_gro(int fd);
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events);
 /* A ChannelData message from a client (UDP datagram or TCP frame). */

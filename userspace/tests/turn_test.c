@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/ssl.h>
@@ -1134,6 +1135,123 @@ TEST_F(turn, channel_hold)
 	ASSERT_TRUE(reaches_client(&self->c, self->peer2, &self->relayed,
 				   &channel));
 	ASSERT_EQ(0x4000, channel);
+}
+
+/*
+ * A burst: GRO_SEGMENTS datagrams, all GRO_SIZE bytes but the last; two
+ * of them (80 datagrams) more than fill coned's 64 slots for segments.
+ */
+#define GRO_SEGMENTS	40
+#define GRO_SIZE	100
+#define GRO_LAST	77
+
+static size_t gro_segment(unsigned int k, uint8_t *out)
+{
+	size_t len = k % GRO_SEGMENTS == GRO_SEGMENTS - 1 ? GRO_LAST : GRO_SIZE;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = k * 31 + i;
+	return len;
+}
+
+/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
+static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
+			  unsigned int burst)
+{
+	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = {
+		.msg_name = (void *)to, .msg_namelen = ss_len(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	uint16_t size = GRO_SIZE;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++)
+		iov.iov_len += gro_segment(burst * GRO_SEGMENTS + k,
+					   buf + iov.iov_len);
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(cm), &size, sizeof(size));
+	return sendmsg(fd, &mh, 0);
+}
+
+/*
+ * Two bursts from peer socket pfd, sent while coned is stopped so that
+ * one recvmmsg takes both, arrive at the client as 2 * GRO_SEGMENTS
+ * datagrams, each with its own contents, on channel (0: as Data
+ * indications from pfd), and nothing more.
+ */
+static void bursts_arrive(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(turn) *self, int pfd, uint16_t channel)
+{
+	struct sockaddr_storage from, want = local_of(pfd);
+	uint8_t data[4096], expect[GRO_SIZE];
+	uint16_t got_channel;
+	unsigned int k;
+	size_t len;
+	ssize_t n;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(GRO_SIZE * (GRO_SEGMENTS - 1) + GRO_LAST,
+			  send_burst(pfd, &self->relayed, k));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	for (k = 0; k < 2 * GRO_SEGMENTS; k++) {
+		len = gro_segment(k, expect);
+		n = client_data(&self->c, data, sizeof(data), &got_channel,
+				&from);
+		ASSERT_EQ((ssize_t)len, n) TH_LOG("datagram %u", k);
+		ASSERT_EQ(0, memcmp(data, expect, len)) TH_LOG("datagram %u", k);
+		ASSERT_EQ(channel, got_channel);
+		if (!channel)
+			ASSERT_TRUE(ss_equal(&from, &want));
+	}
+	ASSERT_EQ(-1, client_data(&self->c, data, sizeof(data), &got_channel,
+				  &from));
+}
+
+static bool scrape(char *buf, size_t cap);
+static long long sample(const char *text, const char *name);
+
+/*
+ * UDP_GRO on the relay socket: a peer's burst sent with UDP_SEGMENT comes
+ * to the relay socket coalesced (the metric counts it), and to the client
+ * as the datagrams it was, by channel and by Data indication.
+ */
+static void gro_bursts(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(turn) *self, bool tcp)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	static char text[65536];
+
+	START("--metrics", SERVER ":9641");
+	OPEN(CLIENT, tcp, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	ASSERT_EQ(0, permit(&self->c, PEER2));
+	bursts_arrive(_metadata, self, self->peer, 0x4000);
+	bursts_arrive(_metadata, self, self->peer2, 0);
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	EXPECT_LT(0, sample(text, "coned_turn_coalesced_total"));
+}
+
+TEST_F(turn, gro_udp)
+{
+	gro_bursts(_metadata, self, false);
+}
+
+TEST_F(turn, gro_tcp)
+{
+	gro_bursts(_metadata, self, true);
 }
 
 /* --bandwidth: a second's worth passes, the rest of a burst is dropped. */
