@@ -560,7 +560,7 @@ static int bind_relay(const struct sockaddr_storage *addr, uint16_t port)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	else
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
-	turn_relay_gro(fd);
+	turn_relay_options(fd, ss.ss_family);
 	if (bind(fd, (struct sockaddr *)&ss, ss_len(&ss))) {
 		close(fd);
 		return -1;

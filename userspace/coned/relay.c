@@ -5,7 +5,8 @@
  * ChannelData or Send indication goes to the peer.  A failed send is
  * counted and dropped: it never ends the allocation.  Relay sockets take
  * UDP_GRO: a peer's burst may come as one coalesced datagram, cut back
- * into its datagrams here.
+ * into its datagrams here.  And IP_RECVERR: ICMP errors about what they
+ * sent go to the client in Data indications.
  */
 #define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
@@ -13,6 +14,8 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
+#include <sys/epoll.h>
+#include <linux/errqueue.h>
 #include <openssl/rand.h>
 
 #include "coned.h"
@@ -136,8 +139,9 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
  * A worker's receive buffers for its relay sockets, on the heap (about
  * 4.8 MB, of which only what datagrams fill is ever touched): recvmmsg's
  * slots, each large enough for a coalesced datagram, and the slots its
- * segments are copied to, each with headroom of its own for its headers
- * (queued sends point into them until the next flush).
+ * segments are copied to, each with headroom of its own for its headers,
+ * which also hold the Data indications made of ICMP errors (queued sends
+ * point into them until the next flush).
  */
 struct turn_relay_rx {
 	struct mmsghdr m[RELAY_BATCH];
@@ -157,12 +161,16 @@ struct turn_relay_rx *turn_relay_rx_new(void)
 	return malloc(sizeof(struct turn_relay_rx));
 }
 
-void turn_relay_gro(int fd)
+void turn_relay_options(int fd, int family)
 {
 	int one = 1;
 
 	/* Without it (before Linux 5.0) datagrams just come one by one. */
 	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
 }
 
 /* The segment size of a coalesced (UDP_GRO) datagram; 0 for one datagram. */
@@ -182,16 +190,29 @@ static size_t gro_size(struct msghdr *mh)
 }
 
 /*
+ * A slot with headroom for a message to a client; queued sends point
+ * into the slots, so they are reused only after a flush.
+ */
+static uint8_t *seg_slot(struct coned *srv)
+{
+	struct turn_relay_rx *rx = srv->turn->rx;
+
+	if (rx->next_seg == RELAY_BATCH) {
+		turn_tx_flush(srv);
+		rx->next_seg = 0;
+	}
+	return rx->seg[rx->next_seg++];
+}
+
+/*
  * A coalesced datagram of len bytes: segments of size bytes (the last one
  * may be shorter), each relayed as the datagram it was.  A segment is
- * copied to a slot of its own, so that its header can go before it; the
- * slots are reused only after a flush.
+ * copied to a slot of its own, so that its header can go before it.
  */
 static void from_peer_segments(struct coned *srv, struct turn_alloc *a,
 			       const struct sockaddr_storage *peer,
 			       const uint8_t *data, size_t len, size_t size)
 {
-	struct turn_relay_rx *rx = srv->turn->rx;
 	size_t off, seg;
 	uint8_t *slot;
 
@@ -201,13 +222,108 @@ static void from_peer_segments(struct coned *srv, struct turn_alloc *a,
 	}
 	for (off = 0; off < len; off += seg) {
 		seg = len - off < size ? len - off : size;
-		if (rx->next_seg == RELAY_BATCH) {
-			turn_tx_flush(srv);
-			rx->next_seg = 0;
-		}
-		slot = rx->seg[rx->next_seg++];
+		slot = seg_slot(srv);
 		memcpy(slot + HEADROOM, data + off, seg);
 		from_peer(srv, a, peer, slot, seg);
+		if (a->conn && a->conn->dead)
+			return;
+	}
+}
+
+/*
+ * The ICMP attribute (RFC 8656) for an error the relay socket queued:
+ * false unless it is one a client is told of, destination unreachable
+ * or time exceeded, for ICMPv6 also packet too big.  Its error data is
+ * the next-hop MTU for "fragmentation needed" and "packet too big", zero
+ * otherwise.
+ */
+static bool icmp_attr(const struct sock_extended_err *ee, uint8_t v[8])
+{
+	bool mtu;
+
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP &&
+	    (ee->ee_type == 3 || ee->ee_type == 11))
+		mtu = ee->ee_type == 3 && ee->ee_code == 4;
+	else if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
+		 ee->ee_type >= 1 && ee->ee_type <= 3)
+		mtu = ee->ee_type == 2;
+	else
+		return false;
+	stun_put16(v, 0);
+	v[2] = ee->ee_type;
+	v[3] = ee->ee_code;
+	stun_put32(v + 4, mtu ? ee->ee_info : 0);
+	return true;
+}
+
+/* The IP_RECVERR or IPV6_RECVERR control message of mh; NULL if none. */
+static const struct sock_extended_err *extended_err(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		     (cm->cmsg_level == SOL_IPV6 &&
+		      cm->cmsg_type == IPV6_RECVERR)) &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err)))
+			return (const struct sock_extended_err *)CMSG_DATA(cm);
+	return NULL;
+}
+
+/* A Data indication with XOR-PEER-ADDRESS and ICMP, for a's client. */
+static void icmp_to_client(struct coned *srv, struct turn_alloc *a,
+			   const struct sockaddr_storage *peer,
+			   const uint8_t icmp[8])
+{
+	uint8_t tid[STUN_TID_LEN], *slot = seg_slot(srv);
+	struct stun_builder b;
+	size_t len;
+
+	RAND_bytes(tid, sizeof(tid));
+	stun_build_init(&b, slot, SLOT, stun_type(STUN_DATA, STUN_INDICATION),
+			tid, false);
+	stun_add_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS,
+			  (const struct sockaddr *)peer);
+	stun_add(&b, STUN_ATTR_ICMP, icmp, 8);
+	len = stun_build_end(&b);
+	if (len)
+		to_client(srv, a, slot, len, 0);
+}
+
+/*
+ * Drain the relay socket's error queue (a batch at most; EPOLLERR comes
+ * again for the rest).  An ICMP error names the destination of the
+ * datagram it is about; the client hears of it if that peer has a
+ * permission.  Local errors (EMSGSIZE) were counted when the send failed.
+ */
+static void icmp_errors(struct coned *srv, struct turn_alloc *a)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} u;
+	const struct sock_extended_err *ee;
+	struct sockaddr_storage peer;
+	struct msghdr mh;
+	uint8_t icmp[8];
+	int i;
+
+	for (i = 0; i < RELAY_BATCH; i++) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&peer, 0, sizeof(peer));
+		mh.msg_name = &peer;
+		mh.msg_namelen = sizeof(peer);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		if (recvmsg(a->relay.fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		ee = extended_err(&mh);
+		if (!ee || !icmp_attr(ee, icmp) ||
+		    peer.ss_family != a->relayed.ss_family ||
+		    !turn_perm_find(srv, a, &peer))
+			continue;
+		icmp_to_client(srv, a, &peer, icmp);
 		if (a->conn && a->conn->dead)
 			return;
 	}
@@ -222,6 +338,11 @@ void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 	size_t len, size;
 	int i, n;
 
+	rx->next_seg = 0;
+	if (events & EPOLLERR)
+		icmp_errors(srv, a);
+	if (a->conn && a->conn->dead)
+		return;
 	for (i = 0; i < RELAY_BATCH; i++) {
 		mh = &rx->m[i].msg_hdr;
 		rx->iov[i].iov_base = rx->buf[i] + HEADROOM;
@@ -234,7 +355,6 @@ void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		mh->msg_control = rx->cmsg[i].buf;
 		mh->msg_controllen = sizeof(rx->cmsg[i].buf);
 	}
-	rx->next_seg = 0;
 	n = recvmmsg(w->fd, rx->m, RELAY_BATCH, MSG_DONTWAIT, NULL);
 	for (i = 0; i < n; i++) {
 		mh = &rx->m[i].msg_hdr;
@@ -284,6 +404,10 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
 	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
 		   ss_len(peer));
+	/* Once more if it only reported an earlier ICMP error (batch.c). */
+	if (n < 0)
+		n = sendto(a->relay.fd, data, len, 0,
+			   (const struct sockaddr *)peer, ss_len(peer));
 	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;

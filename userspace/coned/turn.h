@@ -327,8 +327,8 @@ void turn_send_response(struct coned_request *req, struct stun_builder *b,
 
 /* relay.c: the data path. */
 struct turn_relay_rx *turn_relay_rx_new(void);
-/* Let the kernel coalesce a relay socket's datagrams (UDP_GRO). */
-void turn_relay_gro(int fd);
+/* UDP_GRO and IP_RECVERR (or IPV6_RECVERR) on a relay socket. */
+void turn_relay_options(int fd, int family);
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events);
 /* A ChannelData message from a client (UDP datagram or TCP frame). */
