@@ -267,7 +267,8 @@ static void channel_free(struct coned *srv, struct turn_channel *c)
 	UNLINK(&t->chan_peer_buckets[chan_peer_hash(a, &c->peer)], c,
 	       hnext_peer);
 	timer_cancel(&t->timers, &c->timer);
-	STAT_ADD(t->stats.channels, -1);
+	if (!c->held)
+		STAT_ADD(t->stats.channels, -1);
 	free(c);
 }
 
@@ -348,9 +349,9 @@ int turn_perm_install(struct coned *srv, struct turn_alloc *a,
 		p->hnext = srv->turn->perm_buckets[h];
 		srv->turn->perm_buckets[h] = p;
 		STAT_ADD(srv->turn->stats.permissions, 1);
-		/* Channels to this IP relay again. */
+		/* Channels to this IP relay again, unless held. */
 		for (c = a->channels; c; c = c->next)
-			if (ss_same_addr(&c->peer, peer))
+			if (!c->held && ss_same_addr(&c->peer, peer))
 				c->perm = p;
 	}
 	return timer_arm(&srv->turn->timers, &p->timer, coned_now_ms() +
@@ -394,9 +395,30 @@ struct turn_channel *turn_channel_by_peer(struct coned *srv,
 	return NULL;
 }
 
-static void channel_expired(struct coned *srv, struct coned_timer *t)
+static void channel_released(struct coned *srv, struct coned_timer *t)
 {
 	channel_free(srv, container_of(t, struct turn_channel, timer));
+}
+
+/*
+ * RFC 8656 section 12: for 5 minutes after a binding expires neither its
+ * number nor its peer may be bound otherwise, so late ChannelData of the
+ * old binding cannot reach a new peer.  Without room on the heap the
+ * channel goes at once, the binding relays nothing either way.
+ */
+static void channel_expired(struct coned *srv, struct coned_timer *t)
+{
+	struct turn_channel *c = container_of(t, struct turn_channel, timer);
+
+	c->timer.fire = channel_released;
+	if (timer_arm(&srv->turn->timers, &c->timer, coned_now_ms() +
+		      (uint64_t)srv->cfg.turn.channel_hold * 1000)) {
+		channel_free(srv, c);
+		return;
+	}
+	c->held = true;
+	c->perm = NULL;
+	STAT_ADD(srv->turn->stats.channels, -1);
 }
 
 int turn_channel_install(struct coned *srv, struct turn_alloc *a,
@@ -423,6 +445,12 @@ int turn_channel_install(struct coned *srv, struct turn_alloc *a,
 		h = chan_peer_hash(a, peer);
 		c->hnext_peer = t->chan_peer_buckets[h];
 		t->chan_peer_buckets[h] = c;
+		c->perm = turn_perm_find(srv, a, peer);
+		STAT_ADD(t->stats.channels, 1);
+	} else if (c->held) {
+		/* The same pair again (the caller checked): live again. */
+		c->held = false;
+		c->timer.fire = channel_expired;
 		c->perm = turn_perm_find(srv, a, peer);
 		STAT_ADD(t->stats.channels, 1);
 	}
@@ -532,6 +560,7 @@ static int bind_relay(const struct sockaddr_storage *addr, uint16_t port)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	else
 		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	turn_relay_options(fd, ss.ss_family);
 	if (bind(fd, (struct sockaddr *)&ss, ss_len(&ss))) {
 		close(fd);
 		return -1;

@@ -106,6 +106,7 @@ static bool gso_send(unsigned int from, unsigned int run)
 void turn_tx_flush(struct coned *srv)
 {
 	unsigned int done = 0, i, run;
+	bool retried = false;
 	int n;
 
 	while (done < tx.n) {
@@ -127,6 +128,16 @@ void turn_tx_flush(struct coned *srv)
 		n = sendmmsg(tx.fd, tx.m + done, run - done, 0);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/*
+		 * With IP_RECVERR an ICMP error about an earlier datagram
+		 * fails the next send once (the socket's pending error),
+		 * whatever that send is: so each failure is tried again once.
+		 */
+		if (n < 0 && !retried) {
+			retried = true;
+			continue;
+		}
+		retried = false;
 		if (n <= 0) {
 			/* This one failed: count it, go on with the rest. */
 			coned_debug(srv, "relay send: %s", strerror(errno));

@@ -2,8 +2,8 @@
 /*
  * The Binding method: the reflexive address, and RFC 5780's behaviour
  * discovery: answer from the socket CHANGE-REQUEST selects, to the port
- * RESPONSE-PORT names, padded as PADDING asks; RFC 3489 clients get the
- * attributes they know.
+ * RESPONSE-PORT names, padded as PADDING asks (within the path MTU);
+ * RFC 3489 clients get the attributes they know.
  */
 #include "coned.h"
 
@@ -103,6 +103,27 @@ bad:
 	return false;
 }
 
+/*
+ * PADDING of up to asked bytes, as much as keeps the whole answer to `to`
+ * (IP and UDP headers, the attributes so far and coned_finish_response()'s)
+ * within CONED_PATH_MTU: a bigger answer would be fragmented on the way,
+ * and one padded far beyond the request a reflector's gain.  None if the
+ * attribute's own header does not fit.
+ */
+static void add_padding(struct coned_request *req, struct stun_builder *b,
+			const struct sockaddr_storage *to, size_t asked)
+{
+	size_t ip = to->ss_family == AF_INET6 ? 40 : 20;
+	size_t used = ip + 8 + b->len + coned_finish_len(req) +
+		      STUN_ATTR_HEADER_LEN;
+	size_t room;
+
+	if (used > CONED_PATH_MTU)
+		return;
+	room = (CONED_PATH_MTU - used) / 4 * 4;
+	stun_add_padding(b, asked < room ? asked : room);
+}
+
 void coned_binding(struct coned_request *req)
 {
 	static __thread uint8_t buf[STUN_MAX_MESSAGE];
@@ -149,7 +170,7 @@ void coned_binding(struct coned_request *req)
 					   STUN_ATTR_OTHER_ADDRESS,
 			      (const struct sockaddr *)&other->advertised);
 	if (o.padding)
-		stun_add_padding(&b, o.padding);
+		add_padding(req, &b, &to, o.padding);
 	coned_finish_response(req, &b);
 	len = stun_build_end(&b);
 	if (!len) {

@@ -34,6 +34,12 @@ enum { PRIMARY, ALTERNATE };
 #define CONED_RATE_DEFAULT	100	/* answers a second per source */
 /* A message begun must be whole within this (slowloris). */
 #define CONED_TCP_MSG_SEC	10
+/*
+ * The path MTU a padded Binding answer must fit (RFC 5780 7.6 PADDING):
+ * Ethernet's, the common path, since the outgoing interface's would cost
+ * a route lookup per request and still not be the path's.
+ */
+#define CONED_PATH_MTU		1500
 /* A message over TCP longer than this closes the connection. */
 #define CONED_TCP_BUF		4096
 
@@ -172,6 +178,8 @@ void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown);
 /* SOFTWARE (if configured) and FINGERPRINT: the end of every response. */
 void coned_finish_response(struct coned_request *req, struct stun_builder *b);
+/* How many bytes coned_finish_response() adds. */
+size_t coned_finish_len(const struct coned_request *req);
 
 /* tls.c: one SSL_CTX, replaced whole by coned_tls_load() (SIGHUP). */
 int coned_tls_load(const char *cert, const char *key);

@@ -88,6 +88,18 @@ void coned_finish_response(struct coned_request *req, struct stun_builder *b)
 	stun_add_fingerprint(b);
 }
 
+size_t coned_finish_len(const struct coned_request *req)
+{
+	size_t len = STUN_ATTR_HEADER_LEN + 4;		/* FINGERPRINT */
+	const char *software = req->srv->cfg.software;
+
+	if (req->msg->legacy)
+		return 0;
+	if (software)
+		len += STUN_ATTR_HEADER_LEN + (strlen(software) + 3) / 4 * 4;
+	return len;
+}
+
 void coned_send_error(struct coned_request *req, int code,
 		      const uint16_t *unknown, unsigned int n_unknown)
 {

@@ -44,7 +44,8 @@ static void usage(FILE *f)
 		"             [ --user-quota N ] [ --max-allocations N ]\n"
 		"             [ --bandwidth BYTES-PER-SECOND ] [ --allocation-lifetime S ]\n"
 		"             [ --max-lifetime S ] [ --permission-lifetime S ]\n"
-		"             [ --channel-lifetime S ] [ --nonce-lifetime S ]\n");
+		"             [ --channel-lifetime S ] [ --channel-hold S ]\n"
+		"             [ --nonce-lifetime S ]\n");
 }
 
 uint64_t coned_now(void)
@@ -62,7 +63,7 @@ enum coned_option {
 	OPT_AUTH_SECRET, OPT_RELAY_ADDRESS, OPT_RELAY_PORTS, OPT_ALLOW_PEER,
 	OPT_DENY_PEER, OPT_USER_QUOTA, OPT_MAX_ALLOCATIONS, OPT_BANDWIDTH,
 	OPT_ALLOC_LIFETIME, OPT_MAX_LIFETIME, OPT_PERM_LIFETIME,
-	OPT_CHANNEL_LIFETIME, OPT_NONCE_LIFETIME,
+	OPT_CHANNEL_LIFETIME, OPT_CHANNEL_HOLD, OPT_NONCE_LIFETIME,
 	/* Named by the TURN issue, not built yet: refused by name. */
 	OPT_TLS_PORT, OPT_CERT, OPT_KEY, OPT_WORKERS, OPT_METRICS, OPT_CONFIG,
 	OPT_MAPPED_ADDRESS, OPT_RATE_LIMIT,
@@ -97,6 +98,7 @@ static const struct option long_options[] = {
 	{ "max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME },
 	{ "permission-lifetime", required_argument, NULL, OPT_PERM_LIFETIME },
 	{ "channel-lifetime", required_argument, NULL, OPT_CHANNEL_LIFETIME },
+	{ "channel-hold", required_argument, NULL, OPT_CHANNEL_HOLD },
 	{ "nonce-lifetime", required_argument, NULL, OPT_NONCE_LIFETIME },
 	{ "tls-port", required_argument, NULL, OPT_TLS_PORT },
 	{ "cert", required_argument, NULL, OPT_CERT },
@@ -230,6 +232,8 @@ static int parse_turn_option(struct coned_config *cfg, int opt,
 		return set_seconds(opt, value, &t->perm_lifetime);
 	case OPT_CHANNEL_LIFETIME:
 		return set_seconds(opt, value, &t->channel_lifetime);
+	case OPT_CHANNEL_HOLD:
+		return set_seconds(opt, value, &t->channel_hold);
 	case OPT_NONCE_LIFETIME:
 		return set_seconds(opt, value, &t->nonce_lifetime);
 	}
@@ -347,6 +351,8 @@ static int check_turn_config(struct coned_config *cfg)
 		t->perm_lifetime = TURN_PERM_LIFETIME;
 	if (!t->channel_lifetime)
 		t->channel_lifetime = TURN_CHANNEL_LIFETIME;
+	if (!t->channel_hold)
+		t->channel_hold = TURN_CHANNEL_HOLD;
 	if (!t->nonce_lifetime)
 		t->nonce_lifetime = TURN_NONCE_LIFETIME;
 	if (t->users_file && turn_read_users(t, t->users_file))
@@ -620,6 +626,9 @@ static int turn_open(struct coned *srv, struct turn_shared *sh)
 		return fail("out of memory");
 	srv->turn = ts;
 	ts->shared = sh;
+	ts->rx = turn_relay_rx_new();
+	if (!ts->rx)
+		return fail("out of memory");
 	if (turn_peer_init(srv))
 		return fail("cannot set up TURN: %s", strerror(errno));
 	ts->next_port = random();

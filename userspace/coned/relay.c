@@ -3,12 +3,19 @@
  * The data path: a peer's datagram on a relay socket goes to its client
  * as ChannelData (channel bound) or a Data indication; a client's
  * ChannelData or Send indication goes to the peer.  A failed send is
- * counted and dropped: it never ends the allocation.
+ * counted and dropped: it never ends the allocation.  Relay sockets take
+ * UDP_GRO: a peer's burst may come as one coalesced datagram, cut back
+ * into its datagrams here.  And IP_RECVERR: ICMP errors about what they
+ * sent go to the client in Data indications.
  */
 #define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/epoll.h>
+#include <linux/errqueue.h>
 #include <openssl/rand.h>
 
 #include "coned.h"
@@ -95,7 +102,7 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 		return;
 	memset(payload + n, 0, pad);
 	c = turn_channel_by_peer(srv, a, peer);
-	if (c) {
+	if (c && !c->held) {
 		out = payload - TURN_CHANNEL_HEADER;
 		stun_put16(out, c->number);
 		stun_put16(out + 2, n);
@@ -122,40 +129,245 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	to_client(srv, a, out, hdr + n + pad, n);
 }
 
+/* The largest UDP_GRO datagram: all a UDP length can say. */
+#define GRO_MAX		65535
 /* Each slot: room for a Data indication header, the datagram, padding. */
-#define SLOT	(HEADROOM + TURN_MAX_DATAGRAM + 4)
+#define SLOT		(HEADROOM + TURN_MAX_DATAGRAM + 4)
+#define GRO_SLOT	(HEADROOM + GRO_MAX + 4)
 
-struct rx_pool {
-	struct mmsghdr m[TURN_RX_BATCH];
-	struct iovec iov[TURN_RX_BATCH];
-	struct sockaddr_storage from[TURN_RX_BATCH];
-	uint8_t buf[TURN_RX_BATCH][SLOT];
+/*
+ * A worker's receive buffers for its relay sockets, on the heap (about
+ * 4.8 MB, of which only what datagrams fill is ever touched): recvmmsg's
+ * slots, each large enough for a coalesced datagram, and the slots its
+ * segments are copied to, each with headroom of its own for its headers,
+ * which also hold the Data indications made of ICMP errors (queued sends
+ * point into them until the next flush).
+ */
+struct turn_relay_rx {
+	struct mmsghdr m[RELAY_BATCH];
+	struct iovec iov[RELAY_BATCH];
+	struct sockaddr_storage from[RELAY_BATCH];
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cmsg[RELAY_BATCH];
+	uint8_t buf[RELAY_BATCH][GRO_SLOT];
+	uint8_t seg[RELAY_BATCH][SLOT];
+	unsigned int next_seg;
 };
 
-static __thread struct rx_pool rx;
+struct turn_relay_rx *turn_relay_rx_new(void)
+{
+	return malloc(sizeof(struct turn_relay_rx));
+}
+
+void turn_relay_options(int fd, int family)
+{
+	int one = 1;
+
+	/* Without it (before Linux 5.0) datagrams just come one by one. */
+	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+}
+
+/* The segment size of a coalesced (UDP_GRO) datagram; 0 for one datagram. */
+static size_t gro_size(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+	int size;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_UDP || cm->cmsg_type != UDP_GRO ||
+		    cm->cmsg_len < CMSG_LEN(sizeof(size)))
+			continue;
+		memcpy(&size, CMSG_DATA(cm), sizeof(size));
+		return size > 0 ? size : 0;
+	}
+	return 0;
+}
+
+/*
+ * A slot with headroom for a message to a client; queued sends point
+ * into the slots, so they are reused only after a flush.
+ */
+static uint8_t *seg_slot(struct coned *srv)
+{
+	struct turn_relay_rx *rx = srv->turn->rx;
+
+	if (rx->next_seg == RELAY_BATCH) {
+		turn_tx_flush(srv);
+		rx->next_seg = 0;
+	}
+	return rx->seg[rx->next_seg++];
+}
+
+/*
+ * A coalesced datagram of len bytes: segments of size bytes (the last one
+ * may be shorter), each relayed as the datagram it was.  A segment is
+ * copied to a slot of its own, so that its header can go before it.
+ */
+static void from_peer_segments(struct coned *srv, struct turn_alloc *a,
+			       const struct sockaddr_storage *peer,
+			       const uint8_t *data, size_t len, size_t size)
+{
+	size_t off, seg;
+	uint8_t *slot;
+
+	if (size > TURN_MAX_DATAGRAM) {
+		a->dropped += (len + size - 1) / size;
+		return;
+	}
+	for (off = 0; off < len; off += seg) {
+		seg = len - off < size ? len - off : size;
+		slot = seg_slot(srv);
+		memcpy(slot + HEADROOM, data + off, seg);
+		from_peer(srv, a, peer, slot, seg);
+		if (a->conn && a->conn->dead)
+			return;
+	}
+}
+
+/*
+ * The ICMP attribute (RFC 8656) for an error the relay socket queued:
+ * false unless it is one a client is told of, destination unreachable
+ * or time exceeded, for ICMPv6 also packet too big.  Its error data is
+ * the next-hop MTU for "fragmentation needed" and "packet too big", zero
+ * otherwise.
+ */
+static bool icmp_attr(const struct sock_extended_err *ee, uint8_t v[8])
+{
+	bool mtu;
+
+	if (ee->ee_origin == SO_EE_ORIGIN_ICMP &&
+	    (ee->ee_type == 3 || ee->ee_type == 11))
+		mtu = ee->ee_type == 3 && ee->ee_code == 4;
+	else if (ee->ee_origin == SO_EE_ORIGIN_ICMP6 &&
+		 ee->ee_type >= 1 && ee->ee_type <= 3)
+		mtu = ee->ee_type == 2;
+	else
+		return false;
+	stun_put16(v, 0);
+	v[2] = ee->ee_type;
+	v[3] = ee->ee_code;
+	stun_put32(v + 4, mtu ? ee->ee_info : 0);
+	return true;
+}
+
+/* The IP_RECVERR or IPV6_RECVERR control message of mh; NULL if none. */
+static const struct sock_extended_err *extended_err(struct msghdr *mh)
+{
+	struct cmsghdr *cm;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (((cm->cmsg_level == SOL_IP && cm->cmsg_type == IP_RECVERR) ||
+		     (cm->cmsg_level == SOL_IPV6 &&
+		      cm->cmsg_type == IPV6_RECVERR)) &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(struct sock_extended_err)))
+			return (const struct sock_extended_err *)CMSG_DATA(cm);
+	return NULL;
+}
+
+/* A Data indication with XOR-PEER-ADDRESS and ICMP, for a's client. */
+static void icmp_to_client(struct coned *srv, struct turn_alloc *a,
+			   const struct sockaddr_storage *peer,
+			   const uint8_t icmp[8])
+{
+	uint8_t tid[STUN_TID_LEN], *slot = seg_slot(srv);
+	struct stun_builder b;
+	size_t len;
+
+	RAND_bytes(tid, sizeof(tid));
+	stun_build_init(&b, slot, SLOT, stun_type(STUN_DATA, STUN_INDICATION),
+			tid, false);
+	stun_add_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS,
+			  (const struct sockaddr *)peer);
+	stun_add(&b, STUN_ATTR_ICMP, icmp, 8);
+	len = stun_build_end(&b);
+	if (len)
+		to_client(srv, a, slot, len, 0);
+}
+
+/*
+ * Drain the relay socket's error queue (a batch at most; EPOLLERR comes
+ * again for the rest).  An ICMP error names the destination of the
+ * datagram it is about; the client hears of it if that peer has a
+ * permission.  Local errors (EMSGSIZE) were counted when the send failed.
+ */
+static void icmp_errors(struct coned *srv, struct turn_alloc *a)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
+				    sizeof(struct sockaddr_in6))];
+		struct cmsghdr align;
+	} u;
+	const struct sock_extended_err *ee;
+	struct sockaddr_storage peer;
+	struct msghdr mh;
+	uint8_t icmp[8];
+	int i;
+
+	for (i = 0; i < RELAY_BATCH; i++) {
+		memset(&mh, 0, sizeof(mh));
+		memset(&peer, 0, sizeof(peer));
+		mh.msg_name = &peer;
+		mh.msg_namelen = sizeof(peer);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		if (recvmsg(a->relay.fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		ee = extended_err(&mh);
+		if (!ee || !icmp_attr(ee, icmp) ||
+		    peer.ss_family != a->relayed.ss_family ||
+		    !turn_perm_find(srv, a, &peer))
+			continue;
+		icmp_to_client(srv, a, &peer, icmp);
+		if (a->conn && a->conn->dead)
+			return;
+	}
+}
 
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events)
 {
+	struct turn_relay_rx *rx = srv->turn->rx;
 	struct turn_alloc *a = (struct turn_alloc *)w;
+	struct msghdr *mh;
+	size_t len, size;
 	int i, n;
 
-	for (i = 0; i < TURN_RX_BATCH; i++) {
-		rx.iov[i].iov_base = rx.buf[i] + HEADROOM;
-		rx.iov[i].iov_len = TURN_MAX_DATAGRAM;
-		memset(&rx.m[i].msg_hdr, 0, sizeof(rx.m[i].msg_hdr));
-		rx.m[i].msg_hdr.msg_name = &rx.from[i];
-		rx.m[i].msg_hdr.msg_namelen = sizeof(rx.from[i]);
-		rx.m[i].msg_hdr.msg_iov = &rx.iov[i];
-		rx.m[i].msg_hdr.msg_iovlen = 1;
+	rx->next_seg = 0;
+	if (events & EPOLLERR)
+		icmp_errors(srv, a);
+	if (a->conn && a->conn->dead)
+		return;
+	for (i = 0; i < RELAY_BATCH; i++) {
+		mh = &rx->m[i].msg_hdr;
+		rx->iov[i].iov_base = rx->buf[i] + HEADROOM;
+		rx->iov[i].iov_len = GRO_MAX;
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_name = &rx->from[i];
+		mh->msg_namelen = sizeof(rx->from[i]);
+		mh->msg_iov = &rx->iov[i];
+		mh->msg_iovlen = 1;
+		mh->msg_control = rx->cmsg[i].buf;
+		mh->msg_controllen = sizeof(rx->cmsg[i].buf);
 	}
-	n = recvmmsg(w->fd, rx.m, TURN_RX_BATCH, MSG_DONTWAIT, NULL);
+	n = recvmmsg(w->fd, rx->m, RELAY_BATCH, MSG_DONTWAIT, NULL);
 	for (i = 0; i < n; i++) {
-		if (rx.m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		mh = &rx->m[i].msg_hdr;
+		len = rx->m[i].msg_len;
+		size = gro_size(mh);
+		if (size && size < len) {
+			STAT_ADD(srv->turn->stats.coalesced, 1);
+			from_peer_segments(srv, a, &rx->from[i],
+					   rx->buf[i] + HEADROOM, len, size);
+		} else if ((mh->msg_flags & MSG_TRUNC) || len > TURN_MAX_DATAGRAM)
 			a->dropped++;
-			continue;
-		}
-		from_peer(srv, a, &rx.from[i], rx.buf[i], rx.m[i].msg_len);
+		else
+			from_peer(srv, a, &rx->from[i], rx->buf[i], len);
 		/* Sending to a TCP client may have broken it. */
 		if (a->conn && a->conn->dead)
 			break;
@@ -192,6 +404,10 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
 	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
 		   ss_len(peer));
+	/* Once more if it only reported an earlier ICMP error (batch.c). */
+	if (n < 0)
+		n = sendto(a->relay.fd, data, len, 0,
+			   (const struct sockaddr *)peer, ss_len(peer));
 	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;
@@ -219,7 +435,10 @@ void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
 
 	if (turn_parse_channel_data(buf, len, &number, &data, &data_len))
 		return;
-	/* One lookup: the channel by the client's 5-tuple and number. */
+	/*
+	 * One lookup: the channel by the client's 5-tuple and number; a
+	 * held (expired) one has no permission.
+	 */
 	c = turn_channel_lookup(srv, ep, conn, client, number);
 	if (!c || !c->perm) {
 		STAT_ADD(srv->turn->stats.dropped_no_permission, 1);

@@ -26,6 +26,8 @@ struct tcp_conn;
 #define TURN_ALLOC_MAX		3600
 #define TURN_PERM_LIFETIME	300
 #define TURN_CHANNEL_LIFETIME	600
+/* An expired channel's number and peer stay its own this long (sec. 12). */
+#define TURN_CHANNEL_HOLD	300
 #define TURN_NONCE_LIFETIME	600
 #define TURN_RESERVATION_SEC	30
 #define TURN_PORT_LO		49152
@@ -82,7 +84,8 @@ struct turn_config {
 	unsigned int user_quota, max_allocations;	/* 0: no limit */
 	uint64_t bandwidth;				/* 0: no limit */
 	unsigned int alloc_default, alloc_max, perm_lifetime,
-		     channel_lifetime, nonce_lifetime;	/* seconds */
+		     channel_lifetime, channel_hold,
+		     nonce_lifetime;			/* seconds */
 };
 
 struct turn_alloc;
@@ -103,6 +106,12 @@ struct turn_channel {
 	struct coned_timer timer;
 	struct turn_alloc *alloc;
 	struct turn_perm *perm;		/* its peer's; NULL once expired */
+	/*
+	 * Expired, its number and peer held for --channel-hold: in both
+	 * hash tables, so ChannelBind sees the conflicts, but relaying
+	 * nothing (perm stays NULL) until the same pair is bound again.
+	 */
+	bool held;
 	struct turn_channel *next;	/* the allocation's */
 	struct turn_channel *hnext_num;	/* by (5-tuple, number) */
 	struct turn_channel *hnext_peer; /* by (allocation, peer) */
@@ -169,6 +178,7 @@ struct turn_stats {
 	uint64_t refused_peer, refused_quota, refused_capacity;
 	uint64_t send_errors, dropped_no_permission, dropped_bandwidth;
 	uint64_t dropped_relay_port;
+	uint64_t coalesced;		/* UDP_GRO datagrams from peers */
 	uint64_t allocations, permissions, channels;	/* live */
 	struct turn_counters to_peer, to_client;
 };
@@ -198,6 +208,8 @@ struct turn_shared {
 /* Install cfg's users, secret and limits as the live ones (SIGHUP). */
 int turn_shared_reload(struct turn_shared *sh, const struct turn_config *cfg);
 
+struct turn_relay_rx;
+
 /* One worker's TURN state: its allocations, tables and timers. */
 struct turn_server {
 	struct turn_shared *shared;
@@ -211,6 +223,7 @@ struct turn_server {
 	unsigned int n_locals;
 	uint16_t next_port;
 	struct turn_stats stats;
+	struct turn_relay_rx *rx;	/* relay.c's receive buffers */
 };
 
 /* peer.c */
@@ -313,6 +326,9 @@ void turn_send_response(struct coned_request *req, struct stun_builder *b,
 			const struct turn_auth *a);
 
 /* relay.c: the data path. */
+struct turn_relay_rx *turn_relay_rx_new(void);
+/* UDP_GRO and IP_RECVERR (or IPV6_RECVERR) on a relay socket. */
+void turn_relay_options(int fd, int family);
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events);
 /* A ChannelData message from a client (UDP datagram or TCP frame). */

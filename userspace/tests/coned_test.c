@@ -264,7 +264,7 @@ FIXTURE(coned) {
 	pid_t pid[MAX_SERVERS];
 	int udp;		/* the client's UDP socket */
 	struct sockaddr_storage client;
-	uint8_t resp[2048];
+	uint8_t resp[4096];
 	struct stun_msg m;
 	struct sockaddr_storage from;
 };
@@ -316,7 +316,7 @@ FIXTURE_TEARDOWN(coned)
  */
 #define ASK(addr, port, o, rx) do { \
 	struct sockaddr_storage _to = endpoint(addr, port); \
-	uint8_t _req[1500], _tid[STUN_TID_LEN]; \
+	uint8_t _req[4096], _tid[STUN_TID_LEN]; \
 	size_t _len = build_request(_req, sizeof(_req), _tid, o); \
 	ssize_t _n; \
 	ASSERT_NE(0U, _len); \
@@ -462,6 +462,31 @@ TEST_F(coned, padding)
 	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_PADDING, &a));
 	ASSERT_EQ(1200, a.len);
 	ASSERT_LE(STUN_HEADER_LEN + 4 + 1200U, self->m.len);
+}
+
+/*
+ * PADDING beyond the path MTU: the answer is padded as far as its IPv4
+ * datagram fits 1500 bytes (a UDP payload of 1472), SOFTWARE (of a length
+ * not a multiple of 4) and FINGERPRINT included, and no further.
+ */
+TEST_F(coned, padding_capped)
+{
+	struct req_opts o = { .padding = 3000 };
+	struct stun_attr a;
+
+	ASK(PRIMARY, 3478, &o, -1);
+	ASSERT_EQ(STUN_SUCCESS, stun_class(self->m.type));
+	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_PADDING, &a));
+	ASSERT_EQ(1500U - 20 - 8, self->m.len);
+	self->pid[1] = start_coned(PRIMARY, "3530",
+				   (const char *const[]){ "--software", "coned x",
+							  NULL });
+	ASSERT_LT(0, self->pid[1]);
+	ASK(PRIMARY, 3530, &o, -1);
+	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_SOFTWARE, &a));
+	ASSERT_TRUE(stun_find(&self->m, STUN_ATTR_PADDING, &a));
+	ASSERT_EQ(0, a.len % 4);
+	ASSERT_EQ(1500U - 20 - 8, self->m.len);
 }
 
 /* RFC 5780 6.1: PADDING with RESPONSE-PORT gets 400, to the source. */

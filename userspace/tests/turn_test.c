@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/ssl.h>
@@ -1091,6 +1092,51 @@ TEST_F(turn, channel_conflicts)
 	EXPECT_EQ(0, bind_channel(&self->c, 0x4001, &p2));
 }
 
+/*
+ * RFC 8656 section 12: an expired channel (--channel-lifetime 1) holds
+ * its number and peer (--channel-hold 2): it relays nothing, the peer's
+ * datagrams come as Data indications, neither may be bound to another,
+ * the same pair may; once the hold is over, both are free.
+ */
+TEST_F(turn, channel_hold)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage p1 = local_of(self->peer);
+	struct sockaddr_storage p2 = local_of(self->peer2);
+	uint16_t channel;
+
+	START("--channel-lifetime", "1", "--channel-hold", "2");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+	usleep(1300 * 1000);
+	/* Expired: the permission (300 s) still relays, not the channel. */
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0, channel);
+	send_channel_data(&self->c, 0x4000, up, sizeof(up));
+	ASSERT_FALSE(peer_got(self->peer, up, sizeof(up), &self->relayed));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4000, &p2));
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, bind_channel(&self->c, 0x4001, &p1));
+	/* The same pair binds again and relays both ways. */
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+	send_channel_data(&self->c, 0x4000, up, sizeof(up));
+	ASSERT_TRUE(peer_got(self->peer, up, sizeof(up), &self->relayed));
+	/* 1 s of binding and 2 s of hold later, both are free. */
+	usleep(3300 * 1000);
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4000, &p2));
+	EXPECT_EQ(0, bind_channel(&self->c, 0x4001, &p1));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer2, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0x4000, channel);
+}
+
 /* --bandwidth: a second's worth passes, the rest of a burst is dropped. */
 TEST_F(turn, bandwidth)
 {
@@ -1179,6 +1225,7 @@ TEST_F(turn, metrics)
 	static char text[65536];
 	struct sockaddr_storage peer = local_of(self->peer);
 	static const char up[] = "counted";
+	int i;
 
 	START("--metrics", SERVER ":9641");
 	ASSERT_TRUE(scrape(text, sizeof(text)));
@@ -1190,7 +1237,13 @@ TEST_F(turn, metrics)
 	EXPECT_EQ(STUN_ERR_FORBIDDEN, permit(&self->c, "10.0.0.1"));
 	send_indication(&self->c, &peer, up, sizeof(up), false);
 	ASSERT_TRUE(peer_got(self->peer, up, sizeof(up), &self->relayed));
-	ASSERT_TRUE(scrape(text, sizeof(text)));
+	/* The worker counts a datagram once sendmmsg returns: maybe later. */
+	for (i = 0; i < 10; i++) {
+		ASSERT_TRUE(scrape(text, sizeof(text)));
+		if (sample(text, "coned_turn_packets_total{direction=\"to_peer\"}"))
+			break;
+		usleep(100 * 1000);
+	}
 	ASSERT_TRUE(well_formed(text));
 	EXPECT_EQ(1, sample(text, "coned_turn_allocations"));
 	EXPECT_EQ(1, sample(text, "coned_turn_permissions"));
@@ -1398,6 +1451,243 @@ TEST_F(turn, flood_while_relaying)
 	/* The server still answers the client. */
 	EXPECT_EQ(0, refresh(&self->c, 600));
 	close(flood.fd);
+}
+
+/*
+ * A burst: GRO_SEGMENTS datagrams, all GRO_SIZE bytes but the last; two
+ * of them (80 datagrams) more than fill coned's 64 slots for segments.
+ */
+#define GRO_SEGMENTS	40
+#define GRO_SIZE	100
+#define GRO_LAST	77
+
+static size_t gro_segment(unsigned int k, uint8_t *out)
+{
+	size_t len = k % GRO_SEGMENTS == GRO_SEGMENTS - 1 ? GRO_LAST : GRO_SIZE;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		out[i] = k * 31 + i;
+	return len;
+}
+
+/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
+static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
+			  unsigned int burst)
+{
+	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = buf };
+	struct msghdr mh = {
+		.msg_name = (void *)to, .msg_namelen = ss_len(to),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	uint16_t size = GRO_SIZE;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++)
+		iov.iov_len += gro_segment(burst * GRO_SEGMENTS + k,
+					   buf + iov.iov_len);
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(size));
+	memcpy(CMSG_DATA(cm), &size, sizeof(size));
+	return sendmsg(fd, &mh, 0);
+}
+
+/*
+ * Two bursts from peer socket pfd, sent while coned is stopped so that
+ * one recvmmsg takes both, arrive at the client as 2 * GRO_SEGMENTS
+ * datagrams, each with its own contents, on channel (0: as Data
+ * indications from pfd), and nothing more.
+ */
+static void bursts_arrive(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(turn) *self, int pfd, uint16_t channel)
+{
+	struct sockaddr_storage from, want = local_of(pfd);
+	uint8_t data[4096], expect[GRO_SIZE];
+	uint16_t got_channel;
+	unsigned int k;
+	size_t len;
+	ssize_t n;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	for (k = 0; k < 2; k++)
+		ASSERT_EQ(GRO_SIZE * (GRO_SEGMENTS - 1) + GRO_LAST,
+			  send_burst(pfd, &self->relayed, k));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	for (k = 0; k < 2 * GRO_SEGMENTS; k++) {
+		len = gro_segment(k, expect);
+		n = client_data(&self->c, data, sizeof(data), &got_channel,
+				&from);
+		ASSERT_EQ((ssize_t)len, n) TH_LOG("datagram %u", k);
+		ASSERT_EQ(0, memcmp(data, expect, len)) TH_LOG("datagram %u", k);
+		ASSERT_EQ(channel, got_channel);
+		if (!channel)
+			ASSERT_TRUE(ss_equal(&from, &want));
+	}
+	ASSERT_EQ(-1, client_data(&self->c, data, sizeof(data), &got_channel,
+				  &from));
+}
+
+
+/*
+ * UDP_GRO on the relay socket: a peer's burst sent with UDP_SEGMENT comes
+ * to the relay socket coalesced (the metric counts it), and to the client
+ * as the datagrams it was, by channel and by Data indication.
+ */
+static void gro_bursts(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(turn) *self, bool tcp)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	static char text[65536];
+
+	START("--metrics", SERVER ":9641");
+	OPEN(CLIENT, tcp, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	ASSERT_EQ(0, permit(&self->c, PEER2));
+	bursts_arrive(_metadata, self, self->peer, 0x4000);
+	bursts_arrive(_metadata, self, self->peer2, 0);
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	EXPECT_LT(0, sample(text, "coned_turn_coalesced_total"));
+}
+
+TEST_F(turn, gro_udp)
+{
+	gro_bursts(_metadata, self, false);
+}
+
+TEST_F(turn, gro_tcp)
+{
+	gro_bursts(_metadata, self, true);
+}
+
+/*
+ * The next Data indication with an ICMP attribute (skipping any other
+ * message): its type, code, error data and XOR-PEER-ADDRESS; 0 or -1.
+ */
+static int client_icmp(struct client *c, uint8_t *type, uint8_t *code,
+		       uint32_t *data, struct sockaddr_storage *peer)
+{
+	uint8_t buf[4096];
+	struct stun_msg m;
+	struct stun_attr a;
+	ssize_t n;
+
+	for (;;) {
+		n = client_recv(c, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		if (stun_parse(&m, buf, n, false) ||
+		    m.type != stun_type(STUN_DATA, STUN_INDICATION) ||
+		    !stun_find(&m, STUN_ATTR_ICMP, &a))
+			continue;
+		if (a.len != 8 || stun_find(&m, STUN_ATTR_DATA, &a))
+			return -1;
+		stun_find(&m, STUN_ATTR_ICMP, &a);
+		*type = a.value[2];
+		*code = a.value[3];
+		*data = stun_get32(a.value + 4);
+		if (!stun_find(&m, STUN_ATTR_XOR_PEER_ADDRESS, &a) ||
+		    stun_get_xor_addr(&m, &a, peer))
+			return -1;
+		return 0;
+	}
+}
+
+/* A Binding request, its answer left for client_icmp() to skip. */
+static void send_binding(struct client *c)
+{
+	uint8_t buf[64], tid[STUN_TID_LEN] = { 2 };
+	struct stun_builder b;
+
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_type(STUN_BINDING, STUN_REQUEST), tid, false);
+	c_send(c, buf, stun_build_end(&b));
+}
+
+/*
+ * RFC 8656 section 11.6: a datagram to a peer's closed port brings the
+ * peer's ICMP port unreachable, which reaches the client as a Data
+ * indication with ICMP (no DATA) and the peer's address; the relay goes
+ * on relaying (the socket's pending error costs no datagram).
+ */
+static void icmp_relayed(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(turn) *self, bool tcp)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage closed4 = endpoint(PEER, 9);
+	struct sockaddr_storage closed6 = endpoint(PEER6, 9);
+	struct sockaddr_storage peer = local_of(self->peer), from;
+	struct sockaddr_storage relayed6;
+	uint8_t type, code;
+	uint32_t data;
+	struct client c6;
+	int df;
+
+	/* The peers' namespace answers every datagram, not one a second. */
+	write_file("/proc/sys/net/ipv4/icmp_ratelimit", "0\n");
+	write_file("/proc/sys/net/ipv6/icmp/ratelimit", "0\n");
+	START("--verbose");
+	OPEN(CLIENT, tcp, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	send_indication(&self->c, &closed4, up, sizeof(up), false);
+	ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data, &from));
+	EXPECT_EQ(3, type);
+	EXPECT_EQ(3, code);
+	EXPECT_EQ(0U, data);
+	EXPECT_TRUE(ss_equal(&from, &closed4));
+	/*
+	 * By channel too.  The error comes back while coned still sends:
+	 * coned, stopped, reads the ChannelData and what follows at once,
+	 * and sends the ChannelData first (a request flushes the queue, a
+	 * DONT-FRAGMENT Send indication goes alone).  The pending error must
+	 * not cost the next datagram, queued (sendmmsg) or sent alone.
+	 */
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &closed4));
+	for (df = 0; df < 2; df++) {
+		ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+		send_channel_data(&self->c, 0x4000, up, sizeof(up));
+		if (!df)
+			send_binding(&self->c);
+		send_indication(&self->c, &peer, up, sizeof(up), df);
+		ASSERT_EQ(0, kill(self->pid, SIGCONT));
+		ASSERT_TRUE(peer_got(self->peer, up, sizeof(up),
+				     &self->relayed)) TH_LOG("df %d", df);
+		ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data,
+					 &from));
+		EXPECT_EQ(3, type);
+		EXPECT_TRUE(ss_equal(&from, &closed4));
+	}
+
+	/* ICMPv6 destination unreachable, port unreachable: 1, 4. */
+	ASSERT_EQ(0, client_open(&c6, CLIENT, tcp, "alice", "secret"));
+	ASSERT_EQ(0, allocate(&c6, &(struct attrs){ .family = AF_INET6 },
+			      &relayed6));
+	ASSERT_EQ(0, permit(&c6, PEER6));
+	send_indication(&c6, &closed6, up, sizeof(up), false);
+	ASSERT_EQ(0, client_icmp(&c6, &type, &code, &data, &from));
+	EXPECT_EQ(1, type);
+	EXPECT_EQ(4, code);
+	EXPECT_TRUE(ss_equal(&from, &closed6));
+	close(c6.fd);
+}
+
+TEST_F(turn, icmp_udp)
+{
+	icmp_relayed(_metadata, self, false);
+}
+
+TEST_F(turn, icmp_tcp)
+{
+	icmp_relayed(_metadata, self, true);
 }
 
 TEST_HARNESS_MAIN
