@@ -144,16 +144,12 @@ multi_wan() {
 	echo "lan1 leaves as $e1, lan2 as $e2"
 	[ "$e1" = $G:43000 ] && [ "$e2" = 198.51.100.1:43000 ] || return 1
 	reaches $R2:4400 $G:43000 $L1:43000 || { echo "no inbound on the first uplink"; return 1; }
-	ip netns exec "$lan2" "$PEER" listen $L2:43000 4000 > "$tmp/listen2" &
-	local pid=$!
-	listening "$lan2" udp 43000
+	hear "$lan2" $L2:43000 "$tmp/listen2"
 	ip netns exec "$wan2" "$PEER" send $R3:4400 198.51.100.1:43000 unsolicited
-	wait $pid || { echo "no inbound on the second uplink"; return 1; }
-	ip netns exec "$lan1" "$PEER" listen $L1:43000 4000 > "$tmp/listen1" &
-	pid=$!
-	listening "$lan1" udp 43000
+	heard || { echo "no inbound on the second uplink"; return 1; }
+	hear "$lan1" $L1:43000 "$tmp/listen1"
 	ip netns exec "$wan2" "$PEER" send $R3:4402 $G:43000 unsolicited
-	wait $pid || { echo "the first uplink's mapping got nothing via the second"; return 1; }
+	heard || { echo "the first uplink's mapping got nothing via the second"; return 1; }
 	seen=$(cut -d' ' -f1 "$tmp/listen1")
 	echo "via the second uplink, lan1 saw $seen"
 	in_gw conectl nat del wan1

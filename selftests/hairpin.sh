@@ -18,16 +18,13 @@ trap cleanup EXIT
 # What LOCAL in NS sees of a datagram that SRC in lan1 sends to DST.
 # Run in check's subshell: broken() fails the check if the plumbing did.
 udp_seen() { # udp_seen NS LOCAL SRC DST
-	local pid
-	ip netns exec "$1" "$PEER" listen "$2" 4000 > "$tmp/listen" &
-	pid=$!
-	listening "$1" udp "${2##*:}" || broken "no UDP listener on $2"
+	hear "$1" "$2" || broken "no UDP listener on $2"
 	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin ||
 		broken "send from $3 to $4"
 	sleep 0.1
 	ip netns exec "$lan1" "$PEER" send "$3" "$4" hairpin ||
 		broken "send from $3 to $4"
-	wait "$pid"
+	heard
 	[ $? -le 1 ] || broken "the listener on $2 failed"
 	cut -d' ' -f1 "$tmp/listen"
 }
