@@ -255,6 +255,8 @@ bool turn_authenticate(struct coned_request *req, struct turn_auth *a);
 /* Read --users-file into cfg (replacing the file's earlier users). */
 int turn_read_users(struct turn_config *cfg, const char *path);
 int turn_auth_init(struct turn_shared *sh);
+/* The live users and secret, after the workers stopped. */
+void turn_auth_free(struct turn_shared *sh);
 int turn_add_user(struct turn_config *cfg, const char *spec);
 /* A nonce for client, valid --nonce-lifetime seconds (25 bytes). */
 void turn_make_nonce(const struct coned *srv,
