@@ -13,6 +13,7 @@
 #define CONED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -44,6 +45,9 @@ enum { PRIMARY, ALTERNATE };
 #define CONED_TCP_BUF		4096
 
 struct coned;
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
 
 /* Something epoll watches: what to call when its fd is ready. */
 struct coned_watch {

@@ -296,7 +296,7 @@ static void icmp_to_client(struct coned *srv, struct turn_alloc *a,
  * datagram it is about; the client hears of it if that peer has a
  * permission.  Local errors (EMSGSIZE) were counted when the send failed.
  */
-static void icmp_errors(struct coned *srv, struct turn_alloc *a)
+static void icmp_errors(struct coned *srv, struct turn_alloc *a, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
@@ -316,11 +316,11 @@ static void icmp_errors(struct coned *srv, struct turn_alloc *a)
 		mh.msg_namelen = sizeof(peer);
 		mh.msg_control = u.buf;
 		mh.msg_controllen = sizeof(u.buf);
-		if (recvmsg(a->relay.fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 			return;
 		ee = extended_err(&mh);
 		if (!ee || !icmp_attr(ee, icmp) ||
-		    peer.ss_family != a->relayed.ss_family ||
+		    turn_relay_fd(a, peer.ss_family) != fd ||
 		    !turn_perm_find(srv, a, &peer))
 			continue;
 		icmp_to_client(srv, a, &peer, icmp);
@@ -329,18 +329,18 @@ static void icmp_errors(struct coned *srv, struct turn_alloc *a)
 	}
 }
 
-void turn_relay_ready(struct coned *srv, struct coned_watch *w,
-		      uint32_t events)
+/* A batch from relay socket w of a (either of a dual allocation's). */
+static void relay_read(struct coned *srv, struct turn_alloc *a,
+		       struct coned_watch *w, uint32_t events)
 {
 	struct turn_relay_rx *rx = srv->turn->rx;
-	struct turn_alloc *a = (struct turn_alloc *)w;
 	struct msghdr *mh;
 	size_t len, size;
 	int i, n;
 
 	rx->next_seg = 0;
 	if (events & EPOLLERR)
-		icmp_errors(srv, a);
+		icmp_errors(srv, a, w->fd);
 	if (a->conn && a->conn->dead)
 		return;
 	for (i = 0; i < RELAY_BATCH; i++) {
@@ -375,12 +375,25 @@ void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 	turn_tx_flush(srv);
 }
 
+void turn_relay_ready(struct coned *srv, struct coned_watch *w,
+		      uint32_t events)
+{
+	relay_read(srv, container_of(w, struct turn_alloc, relay), w, events);
+}
+
+void turn_relay6_ready(struct coned *srv, struct coned_watch *w,
+		       uint32_t events)
+{
+	relay_read(srv, container_of(w, struct turn_alloc, relay6), w, events);
+}
+
 void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 		  const struct sockaddr_storage *peer, const uint8_t *data,
 		  size_t len, bool dont_fragment)
 {
 	struct turn_server *t = srv->turn;
 	bool df = dont_fragment && !a->dont_fragment;
+	int fd = turn_relay_fd(a, peer->ss_family);
 	ssize_t n;
 
 	/*
@@ -397,23 +410,23 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	if (!within_bandwidth(srv, a, len))
 		return;
 	if (!df) {
-		turn_tx_queue(srv, a->relay.fd, peer, data, len, a, len, false);
+		turn_tx_queue(srv, fd, peer, data, len, a, len, false);
 		return;
 	}
 	turn_tx_flush(srv);
-	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
-	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
+	turn_set_dont_fragment(fd, peer->ss_family, true);
+	n = sendto(fd, data, len, 0, (const struct sockaddr *)peer,
 		   ss_len(peer));
 	/* Once more if it only reported an earlier ICMP error (batch.c). */
 	if (n < 0)
-		n = sendto(a->relay.fd, data, len, 0,
-			   (const struct sockaddr *)peer, ss_len(peer));
-	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
+		n = sendto(fd, data, len, 0, (const struct sockaddr *)peer,
+			   ss_len(peer));
+	turn_set_dont_fragment(fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;
 		STAT_ADD(t->stats.send_errors, 1);
-		coned_debug(srv, "relay %s -> %s: %s",
-			    coned_addr_str(&a->relayed), coned_addr_str(peer),
+		coned_debug(srv, "relay for %s -> %s: %s",
+			    coned_addr_str(&a->client), coned_addr_str(peer),
 			    strerror(errno));
 		return;
 	}

@@ -129,6 +129,7 @@ struct attrs {
 	bool has_token;
 	uint8_t token[TURN_TOKEN_LEN];
 	int family;			/* REQUESTED-ADDRESS-FAMILY; 0 none */
+	int additional;			/* ADDITIONAL-ADDRESS-FAMILY; 0 none */
 	bool dont_fragment;
 	uint16_t extra_attr;
 };
@@ -243,6 +244,9 @@ static size_t build(struct client *c, uint16_t type, const struct attrs *o,
 	if (o && o->family)
 		turn_add_family(&b, STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
 				o->family);
+	if (o && o->additional)
+		turn_add_family(&b, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+				o->additional);
 	if (o && o->dont_fragment)
 		stun_add(&b, STUN_ATTR_DONT_FRAGMENT, "", 0);
 	if (o && o->extra_attr)
@@ -1688,6 +1692,159 @@ TEST_F(turn, icmp_udp)
 TEST_F(turn, icmp_tcp)
 {
 	icmp_relayed(_metadata, self, true);
+}
+
+/* Each XOR-RELAYED-ADDRESS of an answer, in order; how many (at most 2). */
+static unsigned int relayed_all(const struct answer *ans,
+				struct sockaddr_storage ss[2])
+{
+	struct stun_attr a;
+	unsigned int n = 0;
+	size_t pos = 0;
+
+	while (n < 2 && stun_attr_next(&ans->m, &pos, &a))
+		if (a.type == STUN_ATTR_XOR_RELAYED_ADDRESS &&
+		    !stun_get_xor_addr(&ans->m, &a, &ss[n]))
+			n++;
+	return n;
+}
+
+/* ADDRESS-ERROR-CODE's family and code; 0 when there is none. */
+static int address_error(const struct answer *ans, int *family)
+{
+	struct stun_attr a;
+	int code;
+
+	if (!stun_find(&ans->m, STUN_ATTR_ADDRESS_ERROR_CODE, &a))
+		return 0;
+	return turn_get_address_error(&a, family, &code) ? -1 : code;
+}
+
+/* A UDP socket at addr, for a peer. */
+static int peer_socket(struct __test_metadata *_metadata, const char *addr)
+{
+	int fd = open_socket(addr, SOCK_DGRAM, NULL);
+
+	ASSERT_LE(0, fd);
+	return fd;
+}
+
+/*
+ * Both ways between the client and peer socket pfd through relayed:
+ * a Send indication up and a Data indication down, then channel up and
+ * down.
+ */
+static void relay_via(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(turn) *self, int pfd,
+		      const struct sockaddr_storage *relayed, uint16_t channel)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage peer = local_of(pfd);
+	uint16_t got;
+
+	send_indication(&self->c, &peer, up, sizeof(up), false);
+	ASSERT_TRUE(peer_got(pfd, up, sizeof(up), relayed));
+	ASSERT_TRUE(reaches_client(&self->c, pfd, relayed, &got));
+	ASSERT_EQ(0, got);
+	ASSERT_EQ(0, bind_channel(&self->c, channel, &peer));
+	send_channel_data(&self->c, channel, up, sizeof(up));
+	ASSERT_TRUE(peer_got(pfd, up, sizeof(up), relayed));
+	ASSERT_TRUE(reaches_client(&self->c, pfd, relayed, &got));
+	ASSERT_EQ(channel, got);
+}
+
+/*
+ * RFC 8656 7.2: ADDITIONAL-ADDRESS-FAMILY IPv6 gets an IPv4 and an IPv6
+ * relayed address in one Allocate; permissions, channels and Refresh
+ * work on both, and LIFETIME 0 ends both.
+ */
+TEST_F(turn, dual_allocation)
+{
+	struct attrs o = { .additional = AF_INET6 };
+	struct sockaddr_storage relayed[2];
+	int peer6 = peer_socket(_metadata, PEER6), family;
+	struct answer ans;
+	uint16_t channel;
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	ASSERT_EQ(2U, relayed_all(&ans, relayed));
+	ASSERT_TRUE(is_addr(&relayed[0], SERVER));
+	ASSERT_TRUE(is_addr(&relayed[1], SERVER6));
+	ASSERT_EQ(0, address_error(&ans, &family));
+	/* One CreatePermission for a peer of each family. */
+	o = (struct attrs){ .n_peers = 2 };
+	o.peers[0] = endpoint(PEER, 9);
+	o.peers[1] = endpoint(PEER6, 9);
+	ASSERT_EQ(0, transact(&self->c, STUN_CREATE_PERMISSION, &o, &ans));
+	relay_via(_metadata, self, self->peer, &relayed[0], 0x4000);
+	relay_via(_metadata, self, peer6, &relayed[1], 0x4001);
+	/* PEER2 has no permission (PEER's and PEER6's the controls). */
+	ASSERT_FALSE(reaches_client(&self->c, self->peer2, &relayed[0],
+				    &channel));
+	/* Refresh naming either family is the allocation's. */
+	EXPECT_EQ(0, transact(&self->c, STUN_REFRESH,
+			      &(struct attrs){ .family = AF_INET6 }, &ans));
+	EXPECT_EQ(0, transact(&self->c, STUN_REFRESH,
+			      &(struct attrs){ .family = AF_INET }, &ans));
+	ASSERT_TRUE(reaches_client(&self->c, peer6, &relayed[1], &channel));
+	ASSERT_EQ(0, refresh(&self->c, 0));
+	EXPECT_FALSE(reaches_client(&self->c, peer6, &relayed[1], &channel));
+	EXPECT_FALSE(reaches_client(&self->c, self->peer, &relayed[0],
+				    &channel));
+	close(peer6);
+}
+
+/* The errors RFC 8656 7.2 names for ADDITIONAL-ADDRESS-FAMILY. */
+TEST_F(turn, dual_allocation_errors)
+{
+	struct sockaddr_storage relayed[2];
+	struct attrs o = { 0 };
+	struct answer ans;
+	int family;
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	/* With REQUESTED-ADDRESS-FAMILY: 400. */
+	o.additional = AF_INET6;
+	o.family = AF_INET;
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* IPv4 as the additional family: 400. */
+	o = (struct attrs){ .additional = AF_INET };
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* With a RESERVATION-TOKEN: 400. */
+	o = (struct attrs){ .additional = AF_INET6, .has_token = true };
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* The control: the same 5-tuple, the valid request. */
+	o = (struct attrs){ .additional = AF_INET6 };
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	EXPECT_EQ(2U, relayed_all(&ans, relayed));
+	EXPECT_EQ(0, address_error(&ans, &family));
+}
+
+/*
+ * With no IPv6 relay address a dual Allocate gets its IPv4 address and
+ * ADDRESS-ERROR-CODE 440 for IPv6; the allocation is IPv4 only (443).
+ */
+TEST_F(turn, dual_allocation_one_family)
+{
+	struct attrs o = { .additional = AF_INET6 };
+	struct sockaddr_storage relayed[2];
+	struct answer ans;
+	int family = 0;
+
+	START4("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	ASSERT_EQ(1U, relayed_all(&ans, relayed));
+	ASSERT_TRUE(is_addr(&relayed[0], SERVER));
+	EXPECT_EQ(STUN_ERR_ADDRESS_FAMILY, address_error(&ans, &family));
+	EXPECT_EQ(AF_INET6, family);
+	EXPECT_EQ(STUN_ERR_PEER_ADDRESS_FAMILY, permit(&self->c, PEER6));
+	EXPECT_EQ(0, permit(&self->c, PEER));
+	self->relayed = relayed[0];
+	relay_via(_metadata, self, self->peer, &relayed[0], 0x4000);
 }
 
 TEST_HARNESS_MAIN
