@@ -719,6 +719,9 @@ static int worker_open(struct coned *srv, const struct coned_config *cfg,
 	if (cfg->rate_limit &&
 	    !(srv->rates = calloc(CONED_RATE_BUCKETS, sizeof(*srv->rates))))
 		return fail("out of memory");
+	srv->rx = coned_rx_new();
+	if (!srv->rx)
+		return fail("out of memory");
 	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0)
@@ -740,6 +743,7 @@ static void worker_close(struct coned *srv)
 	if (srv->reserve_fd >= 0)
 		close(srv->reserve_fd);
 	free(srv->rates);
+	free(srv->rx);
 }
 
 static void *worker_main(void *arg)

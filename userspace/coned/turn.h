@@ -187,6 +187,7 @@ struct turn_stats {
 	uint64_t send_errors, dropped_no_permission, dropped_bandwidth;
 	uint64_t dropped_relay_port;
 	uint64_t coalesced;		/* UDP_GRO datagrams from peers */
+	uint64_t coalesced_clients;	/* and from clients */
 	uint64_t allocations, permissions, channels;	/* live */
 	struct turn_counters to_peer, to_client;
 };
@@ -231,7 +232,7 @@ struct turn_server {
 	unsigned int n_locals;
 	uint16_t next_port;
 	struct turn_stats stats;
-	struct turn_relay_rx *rx;	/* relay.c's receive buffers */
+	struct turn_relay_rx *rx;	/* relay.c's segment slots */
 };
 
 /* peer.c */
@@ -358,9 +359,6 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 void turn_set_dont_fragment(int fd, int family, bool on);
 
 /* batch.c: sendmmsg() of queued datagrams, accounted when sent. */
-#define TURN_RX_BATCH	64
-/* Largest datagram taken on the listening and relay sockets. */
-#define TURN_MAX_DATAGRAM	9216
 void turn_tx_queue(struct coned *srv, int fd,
 		   const struct sockaddr_storage *to, const uint8_t *buf,
 		   size_t len, struct turn_alloc *a, size_t payload,

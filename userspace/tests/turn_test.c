@@ -1475,33 +1475,40 @@ static size_t gro_segment(unsigned int k, uint8_t *out)
 	return len;
 }
 
-/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
-static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
-			  unsigned int burst)
+/* len bytes of buf from fd to `to` (NULL: connected) as UDP_SEGMENT size. */
+static ssize_t send_gso(int fd, const struct sockaddr_storage *to,
+			const void *buf, size_t len, uint16_t size)
 {
-	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
 	union {
 		char buf[CMSG_SPACE(sizeof(uint16_t))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = buf };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr mh = {
-		.msg_name = (void *)to, .msg_namelen = ss_len(to),
+		.msg_name = (void *)to, .msg_namelen = to ? ss_len(to) : 0,
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	uint16_t size = GRO_SIZE;
-	unsigned int k;
 
-	for (k = 0; k < GRO_SEGMENTS; k++)
-		iov.iov_len += gro_segment(burst * GRO_SEGMENTS + k,
-					   buf + iov.iov_len);
 	cm->cmsg_level = SOL_UDP;
 	cm->cmsg_type = UDP_SEGMENT;
 	cm->cmsg_len = CMSG_LEN(sizeof(size));
 	memcpy(CMSG_DATA(cm), &size, sizeof(size));
 	return sendmsg(fd, &mh, 0);
+}
+
+/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
+static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
+			  unsigned int burst)
+{
+	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
+	size_t len = 0;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++)
+		len += gro_segment(burst * GRO_SEGMENTS + k, buf + len);
+	return send_gso(fd, to, buf, len, GRO_SIZE);
 }
 
 /*
@@ -1570,6 +1577,87 @@ TEST_F(turn, gro_udp)
 TEST_F(turn, gro_tcp)
 {
 	gro_bursts(_metadata, self, true);
+}
+
+/*
+ * The client's burst number `burst` of ChannelData on channel, or of
+ * Send indications to peer (channel 0), in one UDP_SEGMENT sendmsg: all
+ * frames of one size but the last, shorter.  Its length, or -1.
+ */
+static ssize_t send_client_burst(struct client *c, unsigned int burst,
+				 uint16_t channel,
+				 const struct sockaddr_storage *peer)
+{
+	static uint8_t buf[GRO_SEGMENTS * 256];
+	uint8_t data[GRO_SIZE], tid[STUN_TID_LEN] = { 3 };
+	struct stun_builder b;
+	size_t len = 0, n, size = 0;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++) {
+		n = gro_segment(burst * GRO_SEGMENTS + k, data);
+		if (channel) {
+			stun_put16(buf + len, channel);
+			stun_put16(buf + len + 2, n);
+			memcpy(buf + len + 4, data, n);
+			n += 4;
+		} else {
+			stun_build_init(&b, buf + len, sizeof(buf) - len,
+					stun_type(STUN_SEND, STUN_INDICATION),
+					tid, false);
+			stun_add_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS,
+					  (const struct sockaddr *)peer);
+			stun_add(&b, STUN_ATTR_DATA, data, n);
+			n = stun_build_end(&b);
+		}
+		if (!size)
+			size = n;
+		len += n;
+	}
+	return send_gso(c->fd, NULL, buf, len, size) == (ssize_t)len ? (ssize_t)len : -1;
+}
+
+/*
+ * Two client bursts, sent while coned is stopped so that one recvmmsg
+ * takes both, reach the peer as 2 * GRO_SEGMENTS datagrams with their
+ * contents from the relayed address, and nothing more.
+ */
+static void client_bursts_arrive(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(turn) *self, uint16_t channel)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	uint8_t expect[GRO_SIZE];
+	unsigned int k;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	for (k = 0; k < 2; k++)
+		ASSERT_LT(0, send_client_burst(&self->c, k, channel, &peer));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	for (k = 0; k < 2 * GRO_SEGMENTS; k++)
+		ASSERT_TRUE(peer_got(self->peer, expect, gro_segment(k, expect),
+				     &self->relayed)) TH_LOG("datagram %u", k);
+	ASSERT_FALSE(peer_got(self->peer, expect, gro_segment(0, expect),
+			      &self->relayed));
+}
+
+/*
+ * UDP_GRO on the listening socket: a client's bursts of ChannelData and
+ * of Send indications come coalesced (the metric counts them) and are
+ * relayed as the datagrams they were.
+ */
+TEST_F(turn, gro_client)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	static char text[65536];
+
+	START("--metrics", SERVER ":9641");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	client_bursts_arrive(_metadata, self, 0x4000);
+	client_bursts_arrive(_metadata, self, 0);
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	EXPECT_LT(0, sample(text, "coned_turn_client_coalesced_total"));
 }
 
 /*
