@@ -1782,6 +1782,103 @@ TEST_F(turn, icmp_tcp)
 	icmp_relayed(_metadata, self, true);
 }
 
+/*
+ * The test's namespace as a router to FAR_NET on a veth pair (vc, vd)
+ * with an MTU of FAR_MTU, where nothing answers ARP: a datagram over the
+ * MTU with DF brings "fragmentation needed" at once, any other "host
+ * unreachable" once ARP gives up, FAR_ARP_MS later.  coned's namespace
+ * reaches FAR_NET through proxy ARP on va.
+ */
+#define FAR_NET		"198.18.0.0/24"
+#define FAR_PEER	"198.18.0.99"
+#define FAR_PEER2	"198.18.0.98"
+#define FAR_MTU		1280
+#define FAR_ARP_MS	3000
+
+static void make_router(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, system("ip link add vc mtu 1280 type veth "
+			    "peer name vd mtu 1280 && "
+			    "ip link set vc up && ip link set vd up && "
+			    "ip addr add 198.18.0.1/24 dev vc"));
+	write_file("/proc/sys/net/ipv4/ip_forward", "1\n");
+	write_file("/proc/sys/net/ipv4/conf/va/proxy_arp", "1\n");
+	write_file("/proc/sys/net/ipv4/neigh/va/proxy_delay", "0\n");
+	write_file("/proc/sys/net/ipv4/neigh/vc/mcast_solicit", "3\n");
+	write_file("/proc/sys/net/ipv4/neigh/vc/retrans_time_ms", "1000\n");
+	write_file("/proc/sys/net/ipv4/icmp_ratelimit", "0\n");
+}
+
+/*
+ * RFC 8656 section 18.13: a router's ICMP "fragmentation needed" (3, 4)
+ * for a DONT-FRAGMENT allocation's datagram reaches the client with the
+ * next-hop MTU as the ICMP attribute's error data.  The control: the same
+ * datagram reaches a peer over the 1500-byte link.
+ */
+TEST_F(turn, icmp_fragmentation_needed)
+{
+	static uint8_t big[1400];
+	struct sockaddr_storage far = endpoint(FAR_PEER, 9), from;
+	struct sockaddr_storage peer = local_of(self->peer);
+	uint8_t type, code;
+	uint32_t data;
+
+	make_router(_metadata);
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, &(struct attrs){ .dont_fragment = true },
+			      &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER));
+	memset(big, 0x5A, sizeof(big));
+	send_indication(&self->c, &peer, big, sizeof(big), false);
+	ASSERT_TRUE(peer_got(self->peer, big, sizeof(big), &self->relayed));
+	send_indication(&self->c, &far, big, sizeof(big), false);
+	ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data, &from));
+	EXPECT_EQ(3, type);
+	EXPECT_EQ(4, code);
+	EXPECT_EQ((uint32_t)FAR_MTU, data);
+	EXPECT_TRUE(ss_equal(&from, &far));
+}
+
+/*
+ * An ICMP error about a peer whose permission has expired is dropped.
+ * Two far peers, each sent a datagram at once; their "host unreachable"
+ * comes FAR_ARP_MS later, after FAR_PEER's 2 s permission has expired
+ * while FAR_PEER2's was refreshed: only FAR_PEER2's reaches the client.
+ */
+TEST_F(turn, icmp_without_permission_dropped)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage far = endpoint(FAR_PEER, 9);
+	struct sockaddr_storage far2 = endpoint(FAR_PEER2, 9), from;
+	char text[SS_STRLEN];
+	uint8_t type, code;
+	uint32_t data;
+	int i;
+
+	make_router(_metadata);
+	START("--permission-lifetime", "2");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER2));
+	send_indication(&self->c, &far, up, sizeof(up), false);
+	send_indication(&self->c, &far2, up, sizeof(up), false);
+	for (i = 0; i < 2; i++) {
+		usleep(900 * 1000);
+		ASSERT_EQ(0, permit(&self->c, FAR_PEER2));
+	}
+	set_timeout(self->c.fd, FAR_ARP_MS);
+	ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data, &from));
+	EXPECT_EQ(3, type);
+	EXPECT_EQ(1, code);
+	EXPECT_TRUE(ss_equal(&from, &far2));
+	set_timeout(self->c.fd, 1000);
+	EXPECT_EQ(-1, client_icmp(&self->c, &type, &code, &data, &from))
+		TH_LOG("an ICMP error about %s", ss_str(&from, text));
+}
+
 /* Each XOR-RELAYED-ADDRESS of an answer, in order; how many (at most 2). */
 static unsigned int relayed_all(const struct answer *ans,
 				struct sockaddr_storage ss[2])
