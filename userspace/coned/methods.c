@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TURN's other methods (RFC 8656 sections 7.3, 9, 10, 11): Refresh,
+ * TURN's other methods (RFC 8656 sections 8, 10, 12, 11): Refresh,
  * CreatePermission, ChannelBind and the Send indication; and the answers
  * they share (MESSAGE-INTEGRITY once the request is authenticated).
  */

@@ -1709,7 +1709,7 @@ static void send_binding(struct client *c)
 }
 
 /*
- * RFC 8656 section 11.6: a datagram to a peer's closed port brings the
+ * RFC 8656 section 11.5: a datagram to a peer's closed port brings the
  * peer's ICMP port unreachable, which reaches the client as a Data
  * indication with ICMP (no DATA) and the peer's address; the relay goes
  * on relaying (the socket's pending error costs no datagram).
