@@ -14,9 +14,6 @@
 
 #include "coned.h"
 
-#define container_of(p, type, member) \
-	((type *)((char *)(p) - offsetof(type, member)))
-
 static unsigned int tuple_hash(const struct coned_endpoint *ep,
 			       const struct sockaddr_storage *client)
 {
@@ -117,6 +114,15 @@ void turn_quota_release(struct coned *srv, const char *name)
 	pthread_mutex_unlock(&sh->lock);
 }
 
+int turn_relay_fd(const struct turn_alloc *a, int family)
+{
+	if (a->relayed.ss_family == family)
+		return a->relay.fd;
+	if (a->relayed6.ss_family == family)
+		return a->relay6.fd;
+	return -1;
+}
+
 bool turn_port_live(const struct coned *srv, int family, uint16_t port)
 {
 	return __atomic_load_n(&srv->turn->shared->port_live[family_idx(family)][port],
@@ -151,8 +157,10 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 	unsigned int h;
 
 	a->relay.ready = turn_relay_ready;
+	a->relay6.ready = turn_relay6_ready;
 	a->timer.fire = alloc_expired;
-	if (coned_watch_add(srv, &a->relay))
+	if (coned_watch_add(srv, &a->relay) ||
+	    (a->relayed6.ss_family && coned_watch_add(srv, &a->relay6)))
 		return -errno;
 	if (a->conn) {
 		a->conn->alloc = a;
@@ -162,15 +170,19 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a)
 		t->buckets[h] = a;
 	}
 	set_port_live(srv, &a->relayed, true);
+	if (a->relayed6.ss_family)
+		set_port_live(srv, &a->relayed6, true);
 	t->n_allocs++;
 	STAT_ADD(t->stats.allocations_total, 1);
 	STAT_ADD(t->stats.allocations, 1);
 	a->created_ms = coned_now_ms();
 	a->tokens = __atomic_load_n(&t->shared->bandwidth, __ATOMIC_RELAXED);
 	a->tokens_at = a->created_ms;
-	coned_log("allocation created: user \"%s\" client %s/%s relay %s lifetime %us",
+	coned_log("allocation created: user \"%s\" client %s/%s relay %s%s%s lifetime %us",
 		  a->username, a->conn ? "tcp" : "udp",
 		  coned_addr_str(&a->client), coned_addr_str(&a->relayed),
+		  a->relayed6.ss_family ? " " : "",
+		  a->relayed6.ss_family ? coned_addr_str(&a->relayed6) : "",
 		  a->lifetime);
 	return 0;
 }
@@ -300,6 +312,10 @@ void turn_alloc_free(struct coned *srv, struct turn_alloc *a,
 		}
 	}
 	set_port_live(srv, &a->relayed, false);
+	if (a->relayed6.ss_family) {
+		set_port_live(srv, &a->relayed6, false);
+		close(a->relay6.fd);
+	}
 	STAT_ADD(t->stats.allocations, -1);
 	while (a->perms)
 		perm_free(srv, a->perms);
@@ -568,8 +584,9 @@ static int bind_relay(const struct sockaddr_storage *addr, uint16_t port)
 	return fd;
 }
 
-int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
-		    bool even, bool want_reserve, const uint8_t *token,
+int turn_relay_open(struct coned *srv, int *out_fd,
+		    struct sockaddr_storage *relayed, int family, bool even,
+		    bool want_reserve, const uint8_t *token,
 		    uint8_t out_token[TURN_TOKEN_LEN])
 {
 	const struct turn_config *cfg = &srv->cfg.turn;
@@ -585,8 +602,8 @@ int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
 	if (!addr)
 		return STUN_ERR_ADDRESS_FAMILY;
 	if (token) {
-		a->relay.fd = take_reservation(srv, token, family, &a->relayed);
-		return a->relay.fd < 0 ? STUN_ERR_INSUFFICIENT_CAPACITY : 0;
+		*out_fd = take_reservation(srv, token, family, relayed);
+		return *out_fd < 0 ? STUN_ERR_INSUFFICIENT_CAPACITY : 0;
 	}
 	for (i = 0; i < span; i++) {
 		port = cfg->port_lo + (t->next_port++ % span);
@@ -604,17 +621,17 @@ int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
 				close(fd);
 				continue;
 			}
-			a->relayed = *addr;
-			ss_set_port(&a->relayed, port + 1);
-			if (reserve(srv, fd2, &a->relayed, out_token)) {
+			*relayed = *addr;
+			ss_set_port(relayed, port + 1);
+			if (reserve(srv, fd2, relayed, out_token)) {
 				close(fd2);
 				close(fd);
 				return STUN_ERR_SERVER_ERROR;
 			}
 		}
-		a->relay.fd = fd;
-		a->relayed = *addr;
-		ss_set_port(&a->relayed, port);
+		*out_fd = fd;
+		*relayed = *addr;
+		ss_set_port(relayed, port);
 		return 0;
 	}
 	return STUN_ERR_INSUFFICIENT_CAPACITY;

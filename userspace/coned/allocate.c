@@ -2,7 +2,8 @@
 /*
  * The Allocate request (RFC 8656 section 7.2, RFC 6156): credentials,
  * REQUESTED-TRANSPORT, DONT-FRAGMENT, EVEN-PORT and RESERVATION-TOKEN,
- * REQUESTED-ADDRESS-FAMILY, the quotas, then a relay socket.
+ * REQUESTED-ADDRESS-FAMILY or ADDITIONAL-ADDRESS-FAMILY, the quotas, then
+ * the relay sockets.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@ bool turn_knows(uint16_t type)
 	case STUN_ATTR_REQUESTED_TRANSPORT:
 	case STUN_ATTR_DONT_FRAGMENT:
 	case STUN_ATTR_RESERVATION_TOKEN:
+	case STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY:
 		return true;
 	default:
 		return false;
@@ -84,6 +86,11 @@ static void allocate_success(struct coned_request *req,
 	stun_build_response(&b, buf, sizeof(buf), req->msg, STUN_SUCCESS);
 	stun_add_xor_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS,
 			  (const struct sockaddr *)&a->relayed);
+	if (a->relayed6.ss_family)
+		stun_add_xor_addr(&b, STUN_ATTR_XOR_RELAYED_ADDRESS,
+				  (const struct sockaddr *)&a->relayed6);
+	if (a->missing_code)
+		turn_add_address_error(&b, a->missing_family, a->missing_code);
 	stun_add_u32(&b, STUN_ATTR_LIFETIME, a->lifetime);
 	if (a->has_token)
 		stun_add(&b, STUN_ATTR_RESERVATION_TOKEN, a->token,
@@ -98,6 +105,7 @@ struct allocate_args {
 	bool dont_fragment, even, reserve, has_token;
 	uint8_t token[TURN_TOKEN_LEN];
 	int family;
+	bool dual;		/* ADDITIONAL-ADDRESS-FAMILY IPv6: IPv4 and IPv6 */
 };
 
 /* The request's attributes; 0 or the error code to answer. */
@@ -106,7 +114,7 @@ static int read_args(const struct coned_request *req, struct allocate_args *o)
 	const struct stun_msg *m = req->msg;
 	struct stun_attr attr;
 	bool has_family;
-	int rc;
+	int rc, family;
 
 	memset(o, 0, sizeof(*o));
 	if (!stun_find(m, STUN_ATTR_REQUESTED_TRANSPORT, &attr) ||
@@ -135,7 +143,50 @@ static int read_args(const struct coned_request *req, struct allocate_args *o)
 		if (o->has_token)
 			return STUN_ERR_BAD_REQUEST;
 	}
+	if (!stun_find(m, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY, &attr))
+		return 0;
+	/* RFC 8656 7.2: not with the other two; its one valid value IPv6. */
+	rc = turn_get_family(&attr, &family);
+	if (rc == -EAFNOSUPPORT)
+		return STUN_ERR_ADDRESS_FAMILY;
+	if (rc || has_family || o->has_token || family != AF_INET6)
+		return STUN_ERR_BAD_REQUEST;
+	o->dual = true;
 	return 0;
+}
+
+/*
+ * The relay sockets: o's family, and for a dual allocation IPv6 too.  If
+ * only one of a dual allocation's two opens it is the allocation's, the
+ * other's error goes in ADDRESS-ERROR-CODE (RFC 8656 7.2).  0 or the
+ * error code to answer.  EVEN-PORT applies to both, R to IPv4 only.
+ */
+static int open_relays(struct coned *srv, struct turn_alloc *a,
+		       const struct allocate_args *o)
+{
+	int rc, rc6;
+
+	rc = turn_relay_open(srv, &a->relay.fd, &a->relayed, o->family,
+			     o->even, o->reserve,
+			     o->has_token ? o->token : NULL, a->token);
+	a->has_token = !rc && o->reserve;
+	if (!o->dual)
+		return rc;
+	rc6 = turn_relay_open(srv, rc ? &a->relay.fd : &a->relay6.fd,
+			      rc ? &a->relayed : &a->relayed6, AF_INET6,
+			      o->even, false, NULL, NULL);
+	if (rc && rc6)
+		return rc;
+	a->missing_family = rc ? AF_INET : AF_INET6;
+	a->missing_code = rc ? rc : rc6;
+	return 0;
+}
+
+static void close_relays(struct turn_alloc *a)
+{
+	close(a->relay.fd);
+	if (a->relayed6.ss_family)
+		close(a->relay6.fd);
 }
 
 void turn_allocate(struct coned_request *req)
@@ -183,8 +234,7 @@ void turn_allocate(struct coned_request *req)
 	snprintf(a->username, sizeof(a->username), "%s", au.username);
 	memcpy(a->key, au.key, sizeof(a->key));
 	a->dont_fragment = o.dont_fragment;
-	rc = turn_relay_open(srv, a, o.family, o.even, o.reserve,
-			     o.has_token ? o.token : NULL, a->token);
+	rc = open_relays(srv, a, &o);
 	if (rc) {
 		if (rc == STUN_ERR_INSUFFICIENT_CAPACITY)
 			STAT_ADD(st->refused_capacity, 1);
@@ -193,13 +243,15 @@ void turn_allocate(struct coned_request *req)
 		turn_send_error(req, rc, &au);
 		return;
 	}
-	a->has_token = o.reserve;
-	if (o.dont_fragment)
+	if (o.dont_fragment) {
 		turn_set_dont_fragment(a->relay.fd, a->relayed.ss_family, true);
+		if (a->relayed6.ss_family)
+			turn_set_dont_fragment(a->relay6.fd, AF_INET6, true);
+	}
 	turn_alloc_set_lifetime(srv, a, turn_lifetime(srv, req->msg, &zero));
 	if (turn_alloc_insert(srv, a)) {
 		timer_cancel(&srv->turn->timers, &a->timer);
-		close(a->relay.fd);
+		close_relays(a);
 		turn_quota_release(srv, au.username);
 		free(a);
 		turn_send_error(req, STUN_ERR_SERVER_ERROR, &au);

@@ -149,6 +149,12 @@ static void free_live(struct turn_config *live)
 	free(live);
 }
 
+void turn_auth_free(struct turn_shared *sh)
+{
+	free_live(sh->live);
+	sh->live = NULL;
+}
+
 int turn_shared_reload(struct turn_shared *sh, const struct turn_config *cfg)
 {
 	struct turn_config *live = calloc(1, sizeof(*live)), *old;

@@ -13,6 +13,7 @@
 #define CONED_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -44,6 +45,9 @@ enum { PRIMARY, ALTERNATE };
 #define CONED_TCP_BUF		4096
 
 struct coned;
+
+#define container_of(p, type, member) \
+	((type *)((char *)(p) - offsetof(type, member)))
 
 /* Something epoll watches: what to call when its fd is ready. */
 struct coned_watch {
@@ -120,6 +124,7 @@ struct coned {
 	bool stopping;
 	struct tcp_conn *conns;
 	unsigned int n_conns;
+	struct coned_rx *rx;		/* every UDP socket's receive slots */
 	struct turn_server *turn;	/* NULL without --turn */
 	int reserve_fd;			/* given back when out of fds */
 	struct coned_watch stop;	/* the shared stop eventfd */
@@ -152,6 +157,33 @@ int coned_open_sockets(struct coned *srv);
 int coned_check_ports(const struct coned_config *cfg);
 void coned_close_sockets(struct coned *srv);
 int coned_watch_add(struct coned *srv, struct coned_watch *w);
+
+/* gro.c: receive slots for a batch, cut back into their datagrams. */
+#define CONED_RX_BATCH		64
+/* Largest datagram taken (or segment of a coalesced one); more is dropped. */
+#define CONED_MAX_DATAGRAM	9216
+/* Room before each datagram for the longest Data indication header. */
+#define CONED_RX_HEADROOM	(STUN_HEADER_LEN + 4 + 20 + 4)
+
+struct coned_rx;
+
+/* One datagram of a batch, or the datagrams it coalesces. */
+struct coned_dgram {
+	uint8_t *data;		/* CONED_RX_HEADROOM writable before it */
+	size_t len;
+	size_t segment;		/* each one's size, the last may be less; 0: one */
+	bool too_long;		/* truncated, or over CONED_MAX_DATAGRAM */
+	const struct sockaddr_storage *from;
+};
+
+struct coned_rx *coned_rx_new(void);
+/* UDP_GRO on a UDP socket. */
+void coned_gro_enable(int fd);
+/* recvmmsg() a batch from fd: how many, or -1 (errno). */
+int coned_rx_recv(struct coned_rx *rx, int fd);
+void coned_rx_get(struct coned_rx *rx, int i, struct coned_dgram *d);
+/* The length of d's datagram at offset off (off < d->len). */
+size_t coned_dgram_next(const struct coned_dgram *d, size_t off);
 
 /* udp.c */
 void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev);

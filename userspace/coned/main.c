@@ -634,6 +634,32 @@ static int turn_open(struct coned *srv, struct turn_shared *sh)
 	return 0;
 }
 
+/* A stopped worker's TURN state: its allocations, then what held them. */
+static void turn_close(struct coned *srv)
+{
+	struct turn_server *ts = srv->turn;
+
+	if (!ts)
+		return;
+	turn_shutdown(srv);
+	free(ts->timers.v);
+	free(ts->locals);
+	free(ts->rx);
+	free(ts);
+	srv->turn = NULL;
+}
+
+/* What the workers shared, once all of them are closed. */
+static void turn_shared_close(struct turn_shared *sh)
+{
+	turn_reservations_free(sh);
+	turn_auth_free(sh);
+	free(sh->port_live[0]);
+	free(sh->port_live[1]);
+	pthread_mutex_destroy(&sh->lock);
+	free(sh);
+}
+
 static void log_serving(const struct coned *srv)
 {
 	const struct coned_endpoint (*ep)[2] = srv->ep;
@@ -693,6 +719,9 @@ static int worker_open(struct coned *srv, const struct coned_config *cfg,
 	if (cfg->rate_limit &&
 	    !(srv->rates = calloc(CONED_RATE_BUCKETS, sizeof(*srv->rates))))
 		return fail("out of memory");
+	srv->rx = coned_rx_new();
+	if (!srv->rx)
+		return fail("out of memory");
 	srv->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	srv->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (srv->epfd < 0)
@@ -707,13 +736,14 @@ static int worker_open(struct coned *srv, const struct coned_config *cfg,
 static void worker_close(struct coned *srv)
 {
 	coned_tcp_close_all(srv);
-	turn_shutdown(srv);
+	turn_close(srv);
 	coned_close_sockets(srv);
 	if (srv->epfd >= 0)
 		close(srv->epfd);
 	if (srv->reserve_fd >= 0)
 		close(srv->reserve_fd);
 	free(srv->rates);
+	free(srv->rx);
 }
 
 static void *worker_main(void *arg)
@@ -814,7 +844,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < cfg.workers; i++)
 		worker_close(&workers[i]);
+	free(workers);
 	if (sh)
-		turn_reservations_free(sh);
+		turn_shared_close(sh);
 	return rc;
 }

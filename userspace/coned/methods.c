@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TURN's other methods (RFC 8656 sections 7.3, 9, 10, 11): Refresh,
+ * TURN's other methods (RFC 8656 sections 8, 10, 12, 11): Refresh,
  * CreatePermission, ChannelBind and the Send indication; and the answers
  * they share (MESSAGE-INTEGRITY once the request is authenticated).
  */
@@ -94,7 +94,7 @@ void turn_refresh(struct coned_request *req)
 		return;
 	if (stun_find(req->msg, STUN_ATTR_REQUESTED_ADDRESS_FAMILY, &attr) &&
 	    (turn_get_family(&attr, &family) ||
-	     family != a->relayed.ss_family)) {
+	     turn_relay_fd(a, family) < 0)) {
 		turn_send_error(req, STUN_ERR_PEER_ADDRESS_FAMILY, &au);
 		return;
 	}
@@ -115,7 +115,8 @@ static int check_peer(struct coned_request *req, const struct turn_alloc *a,
 {
 	if (stun_get_xor_addr(req->msg, attr, peer))
 		return STUN_ERR_BAD_REQUEST;
-	if (peer->ss_family != a->relayed.ss_family)
+	/* A dual allocation takes peers of either family. */
+	if (turn_relay_fd(a, peer->ss_family) < 0)
 		return STUN_ERR_PEER_ADDRESS_FAMILY;
 	if (!turn_peer_allowed(req->srv, peer)) {
 		STAT_ADD(req->srv->turn->stats.refused_peer, 1);

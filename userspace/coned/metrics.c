@@ -113,6 +113,10 @@ static void render(struct out *o, struct coned *w, unsigned int n)
 	       "Coalesced (UDP_GRO) datagrams from peers, each relayed as the datagrams it holds.");
 	put(o, "coned_turn_coalesced_total %llu\n",
 	    (unsigned long long)SUM(coalesced));
+	metric(o, "coned_turn_client_coalesced_total", "counter",
+	       "Coalesced (UDP_GRO) datagrams from clients, each taken as the datagrams it holds.");
+	put(o, "coned_turn_client_coalesced_total %llu\n",
+	    (unsigned long long)SUM(coalesced_clients));
 	metric(o, "coned_worker_allocations", "gauge",
 	       "Live allocations per worker thread.");
 	for (i = 0; i < n; i++)

@@ -8,22 +8,18 @@
  * into its datagrams here.  And IP_RECVERR: ICMP errors about what they
  * sent go to the client in Data indications.
  */
-#define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
-#include <netinet/udp.h>
 #include <sys/epoll.h>
 #include <linux/errqueue.h>
 #include <openssl/rand.h>
 
 #include "coned.h"
 
-/* Datagrams read from one relay socket per wakeup. */
+/* Segment slots, refilled after a flush. */
 #define RELAY_BATCH	64
-/* Room before the payload for the longest Data indication header. */
-#define HEADROOM	(STUN_HEADER_LEN + 4 + 20 + 4)
 
 void turn_set_dont_fragment(int fd, int family, bool on)
 {
@@ -82,12 +78,12 @@ drop:
 	STAT_ADD(srv->turn->stats.send_errors, 1);
 }
 
-/* One datagram from peer, at buf + HEADROOM, n bytes, for a's client. */
+/* A datagram from peer, n bytes at buf + CONED_RX_HEADROOM, for a's client. */
 static void from_peer(struct coned *srv, struct turn_alloc *a,
 		      const struct sockaddr_storage *peer, uint8_t *buf,
 		      size_t n)
 {
-	uint8_t *payload = buf + HEADROOM, *out;
+	uint8_t *payload = buf + CONED_RX_HEADROOM, *out;
 	struct turn_channel *c;
 	struct stun_builder b;
 	size_t pad = (4 - n % 4) % 4, hdr, alen;
@@ -129,29 +125,16 @@ static void from_peer(struct coned *srv, struct turn_alloc *a,
 	to_client(srv, a, out, hdr + n + pad, n);
 }
 
-/* The largest UDP_GRO datagram: all a UDP length can say. */
-#define GRO_MAX		65535
 /* Each slot: room for a Data indication header, the datagram, padding. */
-#define SLOT		(HEADROOM + TURN_MAX_DATAGRAM + 4)
-#define GRO_SLOT	(HEADROOM + GRO_MAX + 4)
+#define SLOT		(CONED_RX_HEADROOM + CONED_MAX_DATAGRAM + 4)
 
 /*
- * A worker's receive buffers for its relay sockets, on the heap (about
- * 4.8 MB, of which only what datagrams fill is ever touched): recvmmsg's
- * slots, each large enough for a coalesced datagram, and the slots its
- * segments are copied to, each with headroom of its own for its headers,
- * which also hold the Data indications made of ICMP errors (queued sends
- * point into them until the next flush).
+ * Beside the worker's receive slots (gro.c): the slots a coalesced
+ * datagram's segments are copied to, each with headroom of its own for
+ * its headers, which also hold the Data indications made of ICMP errors
+ * (queued sends point into them until the next flush); about 0.6 MB.
  */
 struct turn_relay_rx {
-	struct mmsghdr m[RELAY_BATCH];
-	struct iovec iov[RELAY_BATCH];
-	struct sockaddr_storage from[RELAY_BATCH];
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cmsg[RELAY_BATCH];
-	uint8_t buf[RELAY_BATCH][GRO_SLOT];
 	uint8_t seg[RELAY_BATCH][SLOT];
 	unsigned int next_seg;
 };
@@ -165,28 +148,11 @@ void turn_relay_options(int fd, int family)
 {
 	int one = 1;
 
-	/* Without it (before Linux 5.0) datagrams just come one by one. */
-	setsockopt(fd, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
+	coned_gro_enable(fd);
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one));
 	else
 		setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
-}
-
-/* The segment size of a coalesced (UDP_GRO) datagram; 0 for one datagram. */
-static size_t gro_size(struct msghdr *mh)
-{
-	struct cmsghdr *cm;
-	int size;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_UDP || cm->cmsg_type != UDP_GRO ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(size)))
-			continue;
-		memcpy(&size, CMSG_DATA(cm), sizeof(size));
-		return size > 0 ? size : 0;
-	}
-	return 0;
 }
 
 /*
@@ -205,26 +171,20 @@ static uint8_t *seg_slot(struct coned *srv)
 }
 
 /*
- * A coalesced datagram of len bytes: segments of size bytes (the last one
- * may be shorter), each relayed as the datagram it was.  A segment is
+ * A coalesced datagram: each segment relayed as the datagram it was,
  * copied to a slot of its own, so that its header can go before it.
  */
 static void from_peer_segments(struct coned *srv, struct turn_alloc *a,
-			       const struct sockaddr_storage *peer,
-			       const uint8_t *data, size_t len, size_t size)
+			       const struct coned_dgram *d)
 {
 	size_t off, seg;
 	uint8_t *slot;
 
-	if (size > TURN_MAX_DATAGRAM) {
-		a->dropped += (len + size - 1) / size;
-		return;
-	}
-	for (off = 0; off < len; off += seg) {
-		seg = len - off < size ? len - off : size;
+	for (off = 0; off < d->len; off += seg) {
+		seg = coned_dgram_next(d, off);
 		slot = seg_slot(srv);
-		memcpy(slot + HEADROOM, data + off, seg);
-		from_peer(srv, a, peer, slot, seg);
+		memcpy(slot + CONED_RX_HEADROOM, d->data + off, seg);
+		from_peer(srv, a, d->from, slot, seg);
 		if (a->conn && a->conn->dead)
 			return;
 	}
@@ -296,7 +256,7 @@ static void icmp_to_client(struct coned *srv, struct turn_alloc *a,
  * datagram it is about; the client hears of it if that peer has a
  * permission.  Local errors (EMSGSIZE) were counted when the send failed.
  */
-static void icmp_errors(struct coned *srv, struct turn_alloc *a)
+static void icmp_errors(struct coned *srv, struct turn_alloc *a, int fd)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct sock_extended_err) +
@@ -316,11 +276,11 @@ static void icmp_errors(struct coned *srv, struct turn_alloc *a)
 		mh.msg_namelen = sizeof(peer);
 		mh.msg_control = u.buf;
 		mh.msg_controllen = sizeof(u.buf);
-		if (recvmsg(a->relay.fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 			return;
 		ee = extended_err(&mh);
 		if (!ee || !icmp_attr(ee, icmp) ||
-		    peer.ss_family != a->relayed.ss_family ||
+		    turn_relay_fd(a, peer.ss_family) != fd ||
 		    !turn_perm_find(srv, a, &peer))
 			continue;
 		icmp_to_client(srv, a, &peer, icmp);
@@ -329,50 +289,47 @@ static void icmp_errors(struct coned *srv, struct turn_alloc *a)
 	}
 }
 
-void turn_relay_ready(struct coned *srv, struct coned_watch *w,
-		      uint32_t events)
+/* A batch from relay socket w of a (either of a dual allocation's). */
+static void relay_read(struct coned *srv, struct turn_alloc *a,
+		       struct coned_watch *w, uint32_t events)
 {
-	struct turn_relay_rx *rx = srv->turn->rx;
-	struct turn_alloc *a = (struct turn_alloc *)w;
-	struct msghdr *mh;
-	size_t len, size;
+	struct coned_dgram d;
 	int i, n;
 
-	rx->next_seg = 0;
+	srv->turn->rx->next_seg = 0;
 	if (events & EPOLLERR)
-		icmp_errors(srv, a);
+		icmp_errors(srv, a, w->fd);
 	if (a->conn && a->conn->dead)
 		return;
-	for (i = 0; i < RELAY_BATCH; i++) {
-		mh = &rx->m[i].msg_hdr;
-		rx->iov[i].iov_base = rx->buf[i] + HEADROOM;
-		rx->iov[i].iov_len = GRO_MAX;
-		memset(mh, 0, sizeof(*mh));
-		mh->msg_name = &rx->from[i];
-		mh->msg_namelen = sizeof(rx->from[i]);
-		mh->msg_iov = &rx->iov[i];
-		mh->msg_iovlen = 1;
-		mh->msg_control = rx->cmsg[i].buf;
-		mh->msg_controllen = sizeof(rx->cmsg[i].buf);
-	}
-	n = recvmmsg(w->fd, rx->m, RELAY_BATCH, MSG_DONTWAIT, NULL);
+	n = coned_rx_recv(srv->rx, w->fd);
 	for (i = 0; i < n; i++) {
-		mh = &rx->m[i].msg_hdr;
-		len = rx->m[i].msg_len;
-		size = gro_size(mh);
-		if (size && size < len) {
-			STAT_ADD(srv->turn->stats.coalesced, 1);
-			from_peer_segments(srv, a, &rx->from[i],
-					   rx->buf[i] + HEADROOM, len, size);
-		} else if ((mh->msg_flags & MSG_TRUNC) || len > TURN_MAX_DATAGRAM)
-			a->dropped++;
+		coned_rx_get(srv->rx, i, &d);
+		if (d.too_long)
+			a->dropped += d.segment ? (d.len + d.segment - 1) /
+						  d.segment : 1;
+		else if (d.segment)
+			from_peer_segments(srv, a, &d);
 		else
-			from_peer(srv, a, &rx->from[i], rx->buf[i], len);
+			from_peer(srv, a, d.from, d.data - CONED_RX_HEADROOM, d.len);
+		if (d.segment)
+			STAT_ADD(srv->turn->stats.coalesced, 1);
 		/* Sending to a TCP client may have broken it. */
 		if (a->conn && a->conn->dead)
 			break;
 	}
 	turn_tx_flush(srv);
+}
+
+void turn_relay_ready(struct coned *srv, struct coned_watch *w,
+		      uint32_t events)
+{
+	relay_read(srv, container_of(w, struct turn_alloc, relay), w, events);
+}
+
+void turn_relay6_ready(struct coned *srv, struct coned_watch *w,
+		       uint32_t events)
+{
+	relay_read(srv, container_of(w, struct turn_alloc, relay6), w, events);
 }
 
 void turn_to_peer(struct coned *srv, struct turn_alloc *a,
@@ -381,6 +338,7 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 {
 	struct turn_server *t = srv->turn;
 	bool df = dont_fragment && !a->dont_fragment;
+	int fd = turn_relay_fd(a, peer->ss_family);
 	ssize_t n;
 
 	/*
@@ -397,23 +355,23 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 	if (!within_bandwidth(srv, a, len))
 		return;
 	if (!df) {
-		turn_tx_queue(srv, a->relay.fd, peer, data, len, a, len, false);
+		turn_tx_queue(srv, fd, peer, data, len, a, len, false);
 		return;
 	}
 	turn_tx_flush(srv);
-	turn_set_dont_fragment(a->relay.fd, peer->ss_family, true);
-	n = sendto(a->relay.fd, data, len, 0, (const struct sockaddr *)peer,
+	turn_set_dont_fragment(fd, peer->ss_family, true);
+	n = sendto(fd, data, len, 0, (const struct sockaddr *)peer,
 		   ss_len(peer));
 	/* Once more if it only reported an earlier ICMP error (batch.c). */
 	if (n < 0)
-		n = sendto(a->relay.fd, data, len, 0,
-			   (const struct sockaddr *)peer, ss_len(peer));
-	turn_set_dont_fragment(a->relay.fd, peer->ss_family, false);
+		n = sendto(fd, data, len, 0, (const struct sockaddr *)peer,
+			   ss_len(peer));
+	turn_set_dont_fragment(fd, peer->ss_family, false);
 	if (n < 0) {
 		a->dropped++;
 		STAT_ADD(t->stats.send_errors, 1);
-		coned_debug(srv, "relay %s -> %s: %s",
-			    coned_addr_str(&a->relayed), coned_addr_str(peer),
+		coned_debug(srv, "relay for %s -> %s: %s",
+			    coned_addr_str(&a->client), coned_addr_str(peer),
 			    strerror(errno));
 		return;
 	}

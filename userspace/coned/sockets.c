@@ -67,6 +67,7 @@ static int open_endpoint(struct coned *srv, struct coned_endpoint *ep)
 	ep->udp.fd = open_socket(&ep->local, SOCK_DGRAM, reuseport);
 	if (ep->udp.fd < 0)
 		return -1;
+	coned_gro_enable(ep->udp.fd);
 	ep->tcp.fd = open_socket(&ep->local, SOCK_STREAM, reuseport);
 	if (ep->tcp.fd < 0) {
 		close(ep->udp.fd);

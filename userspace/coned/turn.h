@@ -128,6 +128,14 @@ struct turn_alloc {
 	struct tcp_conn *conn;		/* or the TCP connection */
 	struct sockaddr_storage client;
 	struct sockaddr_storage relayed;
+	/*
+	 * A dual allocation's IPv6 relay socket and address (RFC 8656
+	 * ADDITIONAL-ADDRESS-FAMILY), family 0 without; or the family it
+	 * asked for and could not have, and why (ADDRESS-ERROR-CODE).
+	 */
+	struct coned_watch relay6;
+	struct sockaddr_storage relayed6;
+	int missing_family, missing_code;
 	char username[STUN_MAX_TEXT + 1];
 	uint8_t key[TURN_KEY_LEN];
 	uint8_t tid[STUN_TID_LEN];	/* of the Allocate that made it */
@@ -179,6 +187,7 @@ struct turn_stats {
 	uint64_t send_errors, dropped_no_permission, dropped_bandwidth;
 	uint64_t dropped_relay_port;
 	uint64_t coalesced;		/* UDP_GRO datagrams from peers */
+	uint64_t coalesced_clients;	/* and from clients */
 	uint64_t allocations, permissions, channels;	/* live */
 	struct turn_counters to_peer, to_client;
 };
@@ -223,7 +232,7 @@ struct turn_server {
 	unsigned int n_locals;
 	uint16_t next_port;
 	struct turn_stats stats;
-	struct turn_relay_rx *rx;	/* relay.c's receive buffers */
+	struct turn_relay_rx *rx;	/* relay.c's segment slots */
 };
 
 /* peer.c */
@@ -255,6 +264,8 @@ bool turn_authenticate(struct coned_request *req, struct turn_auth *a);
 /* Read --users-file into cfg (replacing the file's earlier users). */
 int turn_read_users(struct turn_config *cfg, const char *path);
 int turn_auth_init(struct turn_shared *sh);
+/* The live users and secret, after the workers stopped. */
+void turn_auth_free(struct turn_shared *sh);
 int turn_add_user(struct turn_config *cfg, const char *spec);
 /* A nonce for client, valid --nonce-lifetime seconds (25 bytes). */
 void turn_make_nonce(const struct coned *srv,
@@ -294,6 +305,8 @@ int turn_alloc_insert(struct coned *srv, struct turn_alloc *a);
 /* Count an allocation against the quotas; false (486) if over one. */
 bool turn_quota_take(struct coned *srv, const char *name);
 void turn_quota_release(struct coned *srv, const char *name);
+/* a's relay socket for peers of family; -1 if it has no such address. */
+int turn_relay_fd(const struct turn_alloc *a, int family);
 /* Is port of family a live allocation's relayed port (any worker)? */
 bool turn_port_live(const struct coned *srv, int family, uint16_t port);
 /* Free every reservation (after the workers stopped). */
@@ -308,9 +321,10 @@ bool turn_check_unknown(struct coned_request *req, const struct turn_auth *a);
 /* The lifetime a request asks for, as RFC 8656 7.2 bounds it. */
 uint32_t turn_lifetime(const struct coned *srv, const struct stun_msg *m,
 		       bool *zero);
-/* The relay socket and its port; the STUN error code on failure. */
-int turn_relay_open(struct coned *srv, struct turn_alloc *a, int family,
-		    bool even, bool reserve, const uint8_t *token,
+/* A relay socket into *fd, its address; the STUN error code on failure. */
+int turn_relay_open(struct coned *srv, int *fd,
+		    struct sockaddr_storage *relayed, int family, bool even,
+		    bool reserve, const uint8_t *token,
 		    uint8_t out_token[TURN_TOKEN_LEN]);
 
 /* methods.c: Refresh, CreatePermission, ChannelBind, Send indication. */
@@ -331,6 +345,8 @@ struct turn_relay_rx *turn_relay_rx_new(void);
 void turn_relay_options(int fd, int family);
 void turn_relay_ready(struct coned *srv, struct coned_watch *w,
 		      uint32_t events);
+void turn_relay6_ready(struct coned *srv, struct coned_watch *w,
+		       uint32_t events);
 /* A ChannelData message from a client (UDP datagram or TCP frame). */
 void turn_channel_data(struct coned *srv, struct coned_endpoint *ep,
 		       struct tcp_conn *conn,
@@ -343,9 +359,6 @@ void turn_to_peer(struct coned *srv, struct turn_alloc *a,
 void turn_set_dont_fragment(int fd, int family, bool on);
 
 /* batch.c: sendmmsg() of queued datagrams, accounted when sent. */
-#define TURN_RX_BATCH	64
-/* Largest datagram taken on the listening and relay sockets. */
-#define TURN_MAX_DATAGRAM	9216
 void turn_tx_queue(struct coned *srv, int fd,
 		   const struct sockaddr_storage *to, const uint8_t *buf,
 		   size_t len, struct turn_alloc *a, size_t payload,

@@ -1,30 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Datagrams on one of coned's UDP sockets, up to a batch per wakeup with
- * recvmmsg(), so one busy socket cannot starve the rest.  ChannelData is
- * told by its first byte and relayed before any STUN parsing; relayed
- * datagrams queue for sendmmsg() and leave before the next STUN request
- * is handled and at the end of the batch.
+ * recvmmsg(), so one busy socket cannot starve the rest; a client's
+ * burst coalesced by UDP_GRO is cut back into its datagrams (gro.c).
+ * ChannelData is told by its first byte and relayed before any STUN
+ * parsing; relayed datagrams queue for sendmmsg() and leave before the
+ * next STUN request is handled and at the end of the batch.
  */
-#define _GNU_SOURCE	/* recvmmsg() */
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "coned.h"
-
-#define UDP_BATCH	TURN_RX_BATCH
-/* A STUN request or ChannelData larger than this is dropped. */
-#define UDP_SLOT	TURN_MAX_DATAGRAM
-
-struct udp_pool {
-	struct mmsghdr m[UDP_BATCH];
-	struct iovec iov[UDP_BATCH];
-	struct sockaddr_storage from[UDP_BATCH];
-	uint8_t buf[UDP_BATCH][UDP_SLOT];
-};
-
-static __thread struct udp_pool rx;
 
 static void one_datagram(struct coned *srv, struct coned_endpoint *ep,
 			 const struct sockaddr_storage *from,
@@ -57,22 +44,27 @@ static void one_datagram(struct coned *srv, struct coned_endpoint *ep,
 	coned_dispatch(&req);
 }
 
+/* A coalesced datagram (UDP_GRO): each of its datagrams, in place. */
+static void segments(struct coned *srv, struct coned_endpoint *ep,
+		     const struct coned_dgram *d)
+{
+	size_t off, seg;
+
+	if (srv->turn)
+		STAT_ADD(srv->turn->stats.coalesced_clients, 1);
+	for (off = 0; off < d->len; off += seg) {
+		seg = coned_dgram_next(d, off);
+		one_datagram(srv, ep, d->from, d->data + off, seg);
+	}
+}
+
 void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 {
-	struct coned_endpoint *ep = (struct coned_endpoint *)
-		((char *)w - offsetof(struct coned_endpoint, udp));
+	struct coned_endpoint *ep = container_of(w, struct coned_endpoint, udp);
+	struct coned_dgram d;
 	int i, n;
 
-	for (i = 0; i < UDP_BATCH; i++) {
-		rx.iov[i].iov_base = rx.buf[i];
-		rx.iov[i].iov_len = UDP_SLOT;
-		memset(&rx.m[i].msg_hdr, 0, sizeof(rx.m[i].msg_hdr));
-		rx.m[i].msg_hdr.msg_name = &rx.from[i];
-		rx.m[i].msg_hdr.msg_namelen = sizeof(rx.from[i]);
-		rx.m[i].msg_hdr.msg_iov = &rx.iov[i];
-		rx.m[i].msg_hdr.msg_iovlen = 1;
-	}
-	n = recvmmsg(w->fd, rx.m, UDP_BATCH, MSG_DONTWAIT, NULL);
+	n = coned_rx_recv(srv->rx, w->fd);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			coned_log("udp %s: %s", coned_addr_str(&ep->local),
@@ -80,13 +72,15 @@ void coned_udp_ready(struct coned *srv, struct coned_watch *w, uint32_t ev)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (rx.m[i].msg_hdr.msg_flags & MSG_TRUNC) {
+		coned_rx_get(srv->rx, i, &d);
+		if (d.too_long)
 			coned_debug(srv, "udp %s <- %s: over %d bytes, dropped",
 				    coned_addr_str(&ep->local),
-				    coned_addr_str(&rx.from[i]), UDP_SLOT);
-			continue;
-		}
-		one_datagram(srv, ep, &rx.from[i], rx.buf[i], rx.m[i].msg_len);
+				    coned_addr_str(d.from), CONED_MAX_DATAGRAM);
+		else if (d.segment)
+			segments(srv, ep, &d);
+		else
+			one_datagram(srv, ep, d.from, d.data, d.len);
 	}
 	if (srv->turn)
 		turn_tx_flush(srv);

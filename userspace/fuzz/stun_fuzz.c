@@ -16,13 +16,14 @@ static void read_turn_attribute(const struct stun_attr *a)
 	uint8_t token[TURN_TOKEN_LEN], protocol;
 	uint16_t channel;
 	bool reserve;
-	int family;
+	int family, code;
 
 	turn_get_channel(a, &channel);
 	turn_get_transport(a, &protocol);
 	turn_get_family(a, &family);
 	turn_get_even_port(a, &reserve);
 	turn_get_token(a, token);
+	turn_get_address_error(a, &family, &code);
 }
 
 /*

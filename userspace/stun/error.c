@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ERROR-CODE and UNKNOWN-ATTRIBUTES (RFC 8489 sections 14.8, 14.9). */
+/*
+ * ERROR-CODE and UNKNOWN-ATTRIBUTES (RFC 8489 sections 14.8, 14.9), and
+ * TURN's ADDRESS-ERROR-CODE (RFC 8656 section 18.12).
+ */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "stun.h"
 
@@ -35,7 +39,9 @@ const char *stun_error_reason(int code)
 	return "Error";
 }
 
-void stun_add_error(struct stun_builder *b, int code, const char *reason)
+/* ERROR-CODE's layout, whose first byte ADDRESS-ERROR-CODE gives a family. */
+static void add_error_attr(struct stun_builder *b, uint16_t type,
+			   uint8_t first, int code, const char *reason)
 {
 	uint8_t v[4 + STUN_MAX_TEXT];
 	size_t len;
@@ -47,12 +53,24 @@ void stun_add_error(struct stun_builder *b, int code, const char *reason)
 		b->overflow = true;
 		return;
 	}
-	v[0] = 0;
+	v[0] = first;
 	v[1] = 0;
 	v[2] = code / 100;
 	v[3] = code % 100;
 	memcpy(v + 4, reason, len);
-	stun_add(b, STUN_ATTR_ERROR_CODE, v, 4 + len);
+	stun_add(b, type, v, 4 + len);
+}
+
+void stun_add_error(struct stun_builder *b, int code, const char *reason)
+{
+	add_error_attr(b, STUN_ATTR_ERROR_CODE, 0, code, reason);
+}
+
+void turn_add_address_error(struct stun_builder *b, int family, int code)
+{
+	add_error_attr(b, STUN_ATTR_ADDRESS_ERROR_CODE,
+		       family == AF_INET6 ? TURN_FAMILY_IPV6 : TURN_FAMILY_IPV4,
+		       code, NULL);
 }
 
 void stun_add_unknown(struct stun_builder *b, const uint16_t *types,
@@ -90,6 +108,13 @@ int stun_get_error(const struct stun_attr *a, int *code, char *reason,
 	memcpy(reason, a->value + 4, len);
 	reason[len] = '\0';
 	return 0;
+}
+
+int turn_get_address_error(const struct stun_attr *a, int *family, int *code)
+{
+	int rc = stun_get_error(a, code, NULL, 0);
+
+	return rc ? rc : turn_family(a->value[0], family);
 }
 
 int stun_get_unknown(const struct stun_attr *a, uint16_t *types,

@@ -313,6 +313,8 @@ int turn_get_channel(const struct stun_attr *a, uint16_t *channel);
 /* REQUESTED-TRANSPORT: the protocol number and three reserved bytes. */
 int turn_get_transport(const struct stun_attr *a, uint8_t *protocol);
 void turn_add_transport(struct stun_builder *b, uint8_t protocol);
+/* A family's code (0x01, 0x02) as AF_INET(6); -EAFNOSUPPORT if neither. */
+int turn_family(uint8_t value, int *family);
 /* REQUESTED-ADDRESS-FAMILY and ADDITIONAL-ADDRESS-FAMILY: AF_INET(6). */
 int turn_get_family(const struct stun_attr *a, int *family);
 void turn_add_family(struct stun_builder *b, uint16_t type, int family);
@@ -321,6 +323,11 @@ int turn_get_even_port(const struct stun_attr *a, bool *reserve);
 void turn_add_even_port(struct stun_builder *b, bool reserve);
 /* RESERVATION-TOKEN: 8 bytes. */
 int turn_get_token(const struct stun_attr *a, uint8_t token[TURN_TOKEN_LEN]);
+
+/* ADDRESS-ERROR-CODE: why a dual allocation lacks family (error.c). */
+void turn_add_address_error(struct stun_builder *b, int family, int code);
+/* 0, -EINVAL (as ERROR-CODE) or -EAFNOSUPPORT (no such family). */
+int turn_get_address_error(const struct stun_attr *a, int *family, int *code);
 
 /* fingerprint.c */
 

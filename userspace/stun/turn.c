@@ -67,11 +67,9 @@ void turn_add_transport(struct stun_builder *b, uint8_t protocol)
 	stun_add(b, STUN_ATTR_REQUESTED_TRANSPORT, v, sizeof(v));
 }
 
-int turn_get_family(const struct stun_attr *a, int *family)
+int turn_family(uint8_t value, int *family)
 {
-	if (a->len != 4)
-		return -EINVAL;
-	switch (a->value[0]) {
+	switch (value) {
 	case TURN_FAMILY_IPV4:
 		*family = AF_INET;
 		return 0;
@@ -80,6 +78,13 @@ int turn_get_family(const struct stun_attr *a, int *family)
 		return 0;
 	}
 	return -EAFNOSUPPORT;
+}
+
+int turn_get_family(const struct stun_attr *a, int *family)
+{
+	if (a->len != 4)
+		return -EINVAL;
+	return turn_family(a->value[0], family);
 }
 
 void turn_add_family(struct stun_builder *b, uint16_t type, int family)

@@ -257,6 +257,37 @@ TEST(errors_and_unknown_attributes)
 	ASSERT_EQ(-EINVAL, stun_get_error(&a, &code, reason, sizeof(reason)));
 }
 
+/* ADDRESS-ERROR-CODE (RFC 8656 18.12): a family, then ERROR-CODE's layout. */
+TEST(address_error_code)
+{
+	struct stun_builder b;
+	struct stun_msg m;
+	struct stun_attr a;
+	uint8_t buf[256];
+	int family, code;
+
+	stun_build_init(&b, buf, sizeof(buf),
+			stun_type(STUN_ALLOCATE, STUN_SUCCESS), tid, false);
+	turn_add_address_error(&b, AF_INET6, STUN_ERR_ADDRESS_FAMILY);
+	ASSERT_EQ(0, stun_parse(&m, buf, stun_build_end(&b), false));
+	ASSERT_TRUE(stun_find(&m, STUN_ATTR_ADDRESS_ERROR_CODE, &a));
+	ASSERT_EQ(4 + strlen("Address Family not Supported"), a.len);
+	ASSERT_EQ(TURN_FAMILY_IPV6, a.value[0]);
+	ASSERT_EQ(0, turn_get_address_error(&a, &family, &code));
+	ASSERT_EQ(AF_INET6, family);
+	ASSERT_EQ(440, code);
+	/* No such family, or no error code: refused. */
+	buf[STUN_HEADER_LEN + 4] = 3;
+	ASSERT_EQ(-EAFNOSUPPORT, turn_get_address_error(&a, &family, &code));
+	buf[STUN_HEADER_LEN + 4] = TURN_FAMILY_IPV4;
+	ASSERT_EQ(0, turn_get_address_error(&a, &family, &code));
+	ASSERT_EQ(AF_INET, family);
+	buf[STUN_HEADER_LEN + 6] = 2;
+	ASSERT_EQ(-EINVAL, turn_get_address_error(&a, &family, &code));
+	a.len = 3;
+	ASSERT_EQ(-EINVAL, turn_get_address_error(&a, &family, &code));
+}
+
 static bool known_few(uint16_t type)
 {
 	return type == STUN_ATTR_CHANGE_REQUEST;

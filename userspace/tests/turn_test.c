@@ -92,6 +92,9 @@ static int open_socket(const char *addr, int type,
 	return fd;
 }
 
+/* What start_coned() runs, from bin/: coned, or coned-asan. */
+static const char *coned_binary = "coned";
+
 static const char *coned_path(void)
 {
 	static char path[PATH_MAX];
@@ -99,9 +102,10 @@ static const char *coned_path(void)
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
 	if (n < 0)
-		return "bin/coned";
+		n = snprintf(exe, sizeof(exe), "tests/turn_test");
 	exe[n] = '\0';
-	snprintf(path, sizeof(path), "%s/../bin/coned", dirname(exe));
+	snprintf(path, sizeof(path), "%s/../bin/%s", dirname(exe),
+		 coned_binary);
 	return path;
 }
 
@@ -129,6 +133,7 @@ struct attrs {
 	bool has_token;
 	uint8_t token[TURN_TOKEN_LEN];
 	int family;			/* REQUESTED-ADDRESS-FAMILY; 0 none */
+	int additional;			/* ADDITIONAL-ADDRESS-FAMILY; 0 none */
 	bool dont_fragment;
 	uint16_t extra_attr;
 };
@@ -243,6 +248,9 @@ static size_t build(struct client *c, uint16_t type, const struct attrs *o,
 	if (o && o->family)
 		turn_add_family(&b, STUN_ATTR_REQUESTED_ADDRESS_FAMILY,
 				o->family);
+	if (o && o->additional)
+		turn_add_family(&b, STUN_ATTR_ADDITIONAL_ADDRESS_FAMILY,
+				o->additional);
 	if (o && o->dont_fragment)
 		stun_add(&b, STUN_ATTR_DONT_FRAGMENT, "", 0);
 	if (o && o->extra_attr)
@@ -1471,33 +1479,40 @@ static size_t gro_segment(unsigned int k, uint8_t *out)
 	return len;
 }
 
-/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
-static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
-			  unsigned int burst)
+/* len bytes of buf from fd to `to` (NULL: connected) as UDP_SEGMENT size. */
+static ssize_t send_gso(int fd, const struct sockaddr_storage *to,
+			const void *buf, size_t len, uint16_t size)
 {
-	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
 	union {
 		char buf[CMSG_SPACE(sizeof(uint16_t))];
 		struct cmsghdr align;
 	} u;
-	struct iovec iov = { .iov_base = buf };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
 	struct msghdr mh = {
-		.msg_name = (void *)to, .msg_namelen = ss_len(to),
+		.msg_name = (void *)to, .msg_namelen = to ? ss_len(to) : 0,
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
 	};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	uint16_t size = GRO_SIZE;
-	unsigned int k;
 
-	for (k = 0; k < GRO_SEGMENTS; k++)
-		iov.iov_len += gro_segment(burst * GRO_SEGMENTS + k,
-					   buf + iov.iov_len);
 	cm->cmsg_level = SOL_UDP;
 	cm->cmsg_type = UDP_SEGMENT;
 	cm->cmsg_len = CMSG_LEN(sizeof(size));
 	memcpy(CMSG_DATA(cm), &size, sizeof(size));
 	return sendmsg(fd, &mh, 0);
+}
+
+/* Burst number `burst` from fd to `to` in one sendmsg with UDP_SEGMENT. */
+static ssize_t send_burst(int fd, const struct sockaddr_storage *to,
+			  unsigned int burst)
+{
+	static uint8_t buf[GRO_SEGMENTS * GRO_SIZE];
+	size_t len = 0;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++)
+		len += gro_segment(burst * GRO_SEGMENTS + k, buf + len);
+	return send_gso(fd, to, buf, len, GRO_SIZE);
 }
 
 /*
@@ -1569,6 +1584,87 @@ TEST_F(turn, gro_tcp)
 }
 
 /*
+ * The client's burst number `burst` of ChannelData on channel, or of
+ * Send indications to peer (channel 0), in one UDP_SEGMENT sendmsg: all
+ * frames of one size but the last, shorter.  Its length, or -1.
+ */
+static ssize_t send_client_burst(struct client *c, unsigned int burst,
+				 uint16_t channel,
+				 const struct sockaddr_storage *peer)
+{
+	static uint8_t buf[GRO_SEGMENTS * 256];
+	uint8_t data[GRO_SIZE], tid[STUN_TID_LEN] = { 3 };
+	struct stun_builder b;
+	size_t len = 0, n, size = 0;
+	unsigned int k;
+
+	for (k = 0; k < GRO_SEGMENTS; k++) {
+		n = gro_segment(burst * GRO_SEGMENTS + k, data);
+		if (channel) {
+			stun_put16(buf + len, channel);
+			stun_put16(buf + len + 2, n);
+			memcpy(buf + len + 4, data, n);
+			n += 4;
+		} else {
+			stun_build_init(&b, buf + len, sizeof(buf) - len,
+					stun_type(STUN_SEND, STUN_INDICATION),
+					tid, false);
+			stun_add_xor_addr(&b, STUN_ATTR_XOR_PEER_ADDRESS,
+					  (const struct sockaddr *)peer);
+			stun_add(&b, STUN_ATTR_DATA, data, n);
+			n = stun_build_end(&b);
+		}
+		if (!size)
+			size = n;
+		len += n;
+	}
+	return send_gso(c->fd, NULL, buf, len, size) == (ssize_t)len ? (ssize_t)len : -1;
+}
+
+/*
+ * Two client bursts, sent while coned is stopped so that one recvmmsg
+ * takes both, reach the peer as 2 * GRO_SEGMENTS datagrams with their
+ * contents from the relayed address, and nothing more.
+ */
+static void client_bursts_arrive(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(turn) *self, uint16_t channel)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	uint8_t expect[GRO_SIZE];
+	unsigned int k;
+
+	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
+	for (k = 0; k < 2; k++)
+		ASSERT_LT(0, send_client_burst(&self->c, k, channel, &peer));
+	ASSERT_EQ(0, kill(self->pid, SIGCONT));
+	for (k = 0; k < 2 * GRO_SEGMENTS; k++)
+		ASSERT_TRUE(peer_got(self->peer, expect, gro_segment(k, expect),
+				     &self->relayed)) TH_LOG("datagram %u", k);
+	ASSERT_FALSE(peer_got(self->peer, expect, gro_segment(0, expect),
+			      &self->relayed));
+}
+
+/*
+ * UDP_GRO on the listening socket: a client's bursts of ChannelData and
+ * of Send indications come coalesced (the metric counts them) and are
+ * relayed as the datagrams they were.
+ */
+TEST_F(turn, gro_client)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	static char text[65536];
+
+	START("--metrics", SERVER ":9641");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	client_bursts_arrive(_metadata, self, 0x4000);
+	client_bursts_arrive(_metadata, self, 0);
+	ASSERT_TRUE(scrape(text, sizeof(text)));
+	EXPECT_LT(0, sample(text, "coned_turn_client_coalesced_total"));
+}
+
+/*
  * The next Data indication with an ICMP attribute (skipping any other
  * message): its type, code, error data and XOR-PEER-ADDRESS; 0 or -1.
  */
@@ -1613,7 +1709,7 @@ static void send_binding(struct client *c)
 }
 
 /*
- * RFC 8656 section 11.6: a datagram to a peer's closed port brings the
+ * RFC 8656 section 11.5: a datagram to a peer's closed port brings the
  * peer's ICMP port unreachable, which reaches the client as a Data
  * indication with ICMP (no DATA) and the peer's address; the relay goes
  * on relaying (the socket's pending error costs no datagram).
@@ -1688,6 +1784,294 @@ TEST_F(turn, icmp_udp)
 TEST_F(turn, icmp_tcp)
 {
 	icmp_relayed(_metadata, self, true);
+}
+
+/*
+ * The test's namespace as a router to FAR_NET on a veth pair (vc, vd)
+ * with an MTU of FAR_MTU, where nothing answers ARP: a datagram over the
+ * MTU with DF brings "fragmentation needed" at once, any other "host
+ * unreachable" once ARP gives up, FAR_ARP_MS later.  coned's namespace
+ * reaches FAR_NET through proxy ARP on va.
+ */
+#define FAR_NET		"198.18.0.0/24"
+#define FAR_PEER	"198.18.0.99"
+#define FAR_PEER2	"198.18.0.98"
+#define FAR_MTU		1280
+#define FAR_ARP_MS	3000
+
+static void make_router(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, system("ip link add vc mtu 1280 type veth "
+			    "peer name vd mtu 1280 && "
+			    "ip link set vc up && ip link set vd up && "
+			    "ip addr add 198.18.0.1/24 dev vc"));
+	write_file("/proc/sys/net/ipv4/ip_forward", "1\n");
+	write_file("/proc/sys/net/ipv4/conf/va/proxy_arp", "1\n");
+	write_file("/proc/sys/net/ipv4/neigh/va/proxy_delay", "0\n");
+	write_file("/proc/sys/net/ipv4/neigh/vc/mcast_solicit", "3\n");
+	write_file("/proc/sys/net/ipv4/neigh/vc/retrans_time_ms", "1000\n");
+	write_file("/proc/sys/net/ipv4/icmp_ratelimit", "0\n");
+}
+
+/*
+ * RFC 8656 section 18.13: a router's ICMP "fragmentation needed" (3, 4)
+ * for a DONT-FRAGMENT allocation's datagram reaches the client with the
+ * next-hop MTU as the ICMP attribute's error data.  The control: the same
+ * datagram reaches a peer over the 1500-byte link.
+ */
+TEST_F(turn, icmp_fragmentation_needed)
+{
+	static uint8_t big[1400];
+	struct sockaddr_storage far = endpoint(FAR_PEER, 9), from;
+	struct sockaddr_storage peer = local_of(self->peer);
+	uint8_t type, code;
+	uint32_t data;
+
+	make_router(_metadata);
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, &(struct attrs){ .dont_fragment = true },
+			      &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, PEER));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER));
+	memset(big, 0x5A, sizeof(big));
+	send_indication(&self->c, &peer, big, sizeof(big), false);
+	ASSERT_TRUE(peer_got(self->peer, big, sizeof(big), &self->relayed));
+	send_indication(&self->c, &far, big, sizeof(big), false);
+	ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data, &from));
+	EXPECT_EQ(3, type);
+	EXPECT_EQ(4, code);
+	EXPECT_EQ((uint32_t)FAR_MTU, data);
+	EXPECT_TRUE(ss_equal(&from, &far));
+}
+
+/*
+ * An ICMP error about a peer whose permission has expired is dropped.
+ * Two far peers, each sent a datagram at once; their "host unreachable"
+ * comes FAR_ARP_MS later, after FAR_PEER's 2 s permission has expired
+ * while FAR_PEER2's was refreshed: only FAR_PEER2's reaches the client.
+ */
+TEST_F(turn, icmp_without_permission_dropped)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage far = endpoint(FAR_PEER, 9);
+	struct sockaddr_storage far2 = endpoint(FAR_PEER2, 9), from;
+	char text[SS_STRLEN];
+	uint8_t type, code;
+	uint32_t data;
+	int i;
+
+	make_router(_metadata);
+	START("--permission-lifetime", "2");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, NULL, &self->relayed));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER));
+	ASSERT_EQ(0, permit(&self->c, FAR_PEER2));
+	send_indication(&self->c, &far, up, sizeof(up), false);
+	send_indication(&self->c, &far2, up, sizeof(up), false);
+	for (i = 0; i < 2; i++) {
+		usleep(900 * 1000);
+		ASSERT_EQ(0, permit(&self->c, FAR_PEER2));
+	}
+	set_timeout(self->c.fd, FAR_ARP_MS);
+	ASSERT_EQ(0, client_icmp(&self->c, &type, &code, &data, &from));
+	EXPECT_EQ(3, type);
+	EXPECT_EQ(1, code);
+	EXPECT_TRUE(ss_equal(&from, &far2));
+	set_timeout(self->c.fd, 1000);
+	EXPECT_EQ(-1, client_icmp(&self->c, &type, &code, &data, &from))
+		TH_LOG("an ICMP error about %s", ss_str(&from, text));
+}
+
+/* Each XOR-RELAYED-ADDRESS of an answer, in order; how many (at most 2). */
+static unsigned int relayed_all(const struct answer *ans,
+				struct sockaddr_storage ss[2])
+{
+	struct stun_attr a;
+	unsigned int n = 0;
+	size_t pos = 0;
+
+	while (n < 2 && stun_attr_next(&ans->m, &pos, &a))
+		if (a.type == STUN_ATTR_XOR_RELAYED_ADDRESS &&
+		    !stun_get_xor_addr(&ans->m, &a, &ss[n]))
+			n++;
+	return n;
+}
+
+/* ADDRESS-ERROR-CODE's family and code; 0 when there is none. */
+static int address_error(const struct answer *ans, int *family)
+{
+	struct stun_attr a;
+	int code;
+
+	if (!stun_find(&ans->m, STUN_ATTR_ADDRESS_ERROR_CODE, &a))
+		return 0;
+	return turn_get_address_error(&a, family, &code) ? -1 : code;
+}
+
+/* A UDP socket at addr, for a peer. */
+static int peer_socket(struct __test_metadata *_metadata, const char *addr)
+{
+	int fd = open_socket(addr, SOCK_DGRAM, NULL);
+
+	ASSERT_LE(0, fd);
+	return fd;
+}
+
+/*
+ * Both ways between the client and peer socket pfd through relayed:
+ * a Send indication up and a Data indication down, then channel up and
+ * down.
+ */
+static void relay_via(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(turn) *self, int pfd,
+		      const struct sockaddr_storage *relayed, uint16_t channel)
+{
+	static const char up[] = "client to peer";
+	struct sockaddr_storage peer = local_of(pfd);
+	uint16_t got;
+
+	send_indication(&self->c, &peer, up, sizeof(up), false);
+	ASSERT_TRUE(peer_got(pfd, up, sizeof(up), relayed));
+	ASSERT_TRUE(reaches_client(&self->c, pfd, relayed, &got));
+	ASSERT_EQ(0, got);
+	ASSERT_EQ(0, bind_channel(&self->c, channel, &peer));
+	send_channel_data(&self->c, channel, up, sizeof(up));
+	ASSERT_TRUE(peer_got(pfd, up, sizeof(up), relayed));
+	ASSERT_TRUE(reaches_client(&self->c, pfd, relayed, &got));
+	ASSERT_EQ(channel, got);
+}
+
+/*
+ * RFC 8656 7.2: ADDITIONAL-ADDRESS-FAMILY IPv6 gets an IPv4 and an IPv6
+ * relayed address in one Allocate; permissions, channels and Refresh
+ * work on both, and LIFETIME 0 ends both.
+ */
+TEST_F(turn, dual_allocation)
+{
+	struct attrs o = { .additional = AF_INET6 };
+	struct sockaddr_storage relayed[2];
+	int peer6 = peer_socket(_metadata, PEER6), family;
+	struct answer ans;
+	uint16_t channel;
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	ASSERT_EQ(2U, relayed_all(&ans, relayed));
+	ASSERT_TRUE(is_addr(&relayed[0], SERVER));
+	ASSERT_TRUE(is_addr(&relayed[1], SERVER6));
+	ASSERT_EQ(0, address_error(&ans, &family));
+	/* One CreatePermission for a peer of each family. */
+	o = (struct attrs){ .n_peers = 2 };
+	o.peers[0] = endpoint(PEER, 9);
+	o.peers[1] = endpoint(PEER6, 9);
+	ASSERT_EQ(0, transact(&self->c, STUN_CREATE_PERMISSION, &o, &ans));
+	relay_via(_metadata, self, self->peer, &relayed[0], 0x4000);
+	relay_via(_metadata, self, peer6, &relayed[1], 0x4001);
+	/* PEER2 has no permission (PEER's and PEER6's the controls). */
+	ASSERT_FALSE(reaches_client(&self->c, self->peer2, &relayed[0],
+				    &channel));
+	/* Refresh naming either family is the allocation's. */
+	EXPECT_EQ(0, transact(&self->c, STUN_REFRESH,
+			      &(struct attrs){ .family = AF_INET6 }, &ans));
+	EXPECT_EQ(0, transact(&self->c, STUN_REFRESH,
+			      &(struct attrs){ .family = AF_INET }, &ans));
+	ASSERT_TRUE(reaches_client(&self->c, peer6, &relayed[1], &channel));
+	ASSERT_EQ(0, refresh(&self->c, 0));
+	EXPECT_FALSE(reaches_client(&self->c, peer6, &relayed[1], &channel));
+	EXPECT_FALSE(reaches_client(&self->c, self->peer, &relayed[0],
+				    &channel));
+	close(peer6);
+}
+
+/* The errors RFC 8656 7.2 names for ADDITIONAL-ADDRESS-FAMILY. */
+TEST_F(turn, dual_allocation_errors)
+{
+	struct sockaddr_storage relayed[2];
+	struct attrs o = { 0 };
+	struct answer ans;
+	int family;
+
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	/* With REQUESTED-ADDRESS-FAMILY: 400. */
+	o.additional = AF_INET6;
+	o.family = AF_INET;
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* IPv4 as the additional family: 400. */
+	o = (struct attrs){ .additional = AF_INET };
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* With a RESERVATION-TOKEN: 400. */
+	o = (struct attrs){ .additional = AF_INET6, .has_token = true };
+	EXPECT_EQ(STUN_ERR_BAD_REQUEST, allocate(&self->c, &o, NULL));
+	/* The control: the same 5-tuple, the valid request. */
+	o = (struct attrs){ .additional = AF_INET6 };
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	EXPECT_EQ(2U, relayed_all(&ans, relayed));
+	EXPECT_EQ(0, address_error(&ans, &family));
+}
+
+/*
+ * With no IPv6 relay address a dual Allocate gets its IPv4 address and
+ * ADDRESS-ERROR-CODE 440 for IPv6; the allocation is IPv4 only (443).
+ */
+TEST_F(turn, dual_allocation_one_family)
+{
+	struct attrs o = { .additional = AF_INET6 };
+	struct sockaddr_storage relayed[2];
+	struct answer ans;
+	int family = 0;
+
+	START4("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, transact(&self->c, STUN_ALLOCATE, &o, &ans));
+	ASSERT_EQ(1U, relayed_all(&ans, relayed));
+	ASSERT_TRUE(is_addr(&relayed[0], SERVER));
+	EXPECT_EQ(STUN_ERR_ADDRESS_FAMILY, address_error(&ans, &family));
+	EXPECT_EQ(AF_INET6, family);
+	EXPECT_EQ(STUN_ERR_PEER_ADDRESS_FAMILY, permit(&self->c, PEER6));
+	EXPECT_EQ(0, permit(&self->c, PEER));
+	self->relayed = relayed[0];
+	relay_via(_metadata, self, self->peer, &relayed[0], 0x4000);
+}
+
+/*
+ * Everything a worker and the shared state hold is freed when coned
+ * stops: coned-asan (LeakSanitizer) exits 0 after SIGTERM with UDP, TCP
+ * and dual allocations, permissions, a channel and a reservation live on
+ * its four workers, and 1 if anything leaked (TURN_TEST_VERBOSE=1 shows
+ * the report).
+ */
+TEST_F(turn, exit_frees_everything)
+{
+	struct sockaddr_storage peer = local_of(self->peer);
+	struct client tcp, dual;
+	uint16_t channel;
+	int status;
+
+	coned_binary = "coned-asan";
+	setenv("ASAN_OPTIONS", "detect_leaks=1", 1);
+	START("--verbose");
+	OPEN(CLIENT, false, "alice", "secret");
+	ASSERT_EQ(0, allocate(&self->c, &(struct attrs){ .even = 2 },
+			      &self->relayed));
+	ASSERT_EQ(0, bind_channel(&self->c, 0x4000, &peer));
+	ASSERT_TRUE(reaches_client(&self->c, self->peer, &self->relayed,
+				   &channel));
+	ASSERT_EQ(0, client_open(&tcp, CLIENT, true, "bob", "hunter2"));
+	ASSERT_EQ(0, allocate(&tcp, NULL, NULL));
+	ASSERT_EQ(0, permit(&tcp, PEER2));
+	ASSERT_EQ(0, client_open(&dual, CLIENT, false, "alice", "secret"));
+	ASSERT_EQ(0, allocate(&dual, &(struct attrs){ .additional = AF_INET6 },
+			      NULL));
+	ASSERT_EQ(0, kill(self->pid, SIGTERM));
+	ASSERT_EQ(self->pid, waitpid(self->pid, &status, 0));
+	self->pid = 0;
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(tcp.fd);
+	close(dual.fd);
 }
 
 TEST_HARNESS_MAIN
