@@ -28,7 +28,10 @@ static bool conenat_attaches(const struct conenat_instance *inst)
 	       !(rcu_dereference(inst->cfg)->flags & CONENAT_NAT_F_RULES);
 }
 
-/* The self-attached instance whose uplink is ifindex. */
+/*
+ * The self-attached instance whose uplink is ifindex.  Instances attached
+ * by rules may name the same device, before or after it in the list.
+ */
 static struct conenat_instance *conenat_attached(struct conenat_net *cn,
 						 int ifindex)
 {
@@ -36,8 +39,9 @@ static struct conenat_instance *conenat_attached(struct conenat_net *cn,
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "conenat: instances need RCU");
 	list_for_each_entry_rcu(inst, &cn->instances, list)
-		if (READ_ONCE(inst->ifindex) == ifindex)
-			return conenat_attaches(inst) ? inst : NULL;
+		if (READ_ONCE(inst->ifindex) == ifindex &&
+		    conenat_attaches(inst))
+			return inst;
 	return NULL;
 }
 

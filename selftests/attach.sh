@@ -15,7 +15,9 @@
 #   the masquerade rule does once the instance is gone;
 # - the admin's port forward (dstnat) wins over a mapping of its port;
 # - "attach rules" hands the flows to conectl's CONENAT rules instead,
-#   and back.
+#   and back;
+# - an instance attached by rules on the same uplink, made first, does
+#   not hide the one attached by the device.
 
 . "$(dirname "$0")/lib.sh"
 require_root_and_module
@@ -120,12 +122,28 @@ attach_rules() {
 	[ "$(chains)" = 0 ] || { echo "nat del left $(chains) chains"; return 1; }
 }
 
+# An instance attached by rules may name the uplink of the one attached by
+# the device, and be made before it: the device's instance still takes
+# its flows (it did not: the first instance on the device was asked only).
+beside_rules_instance() {
+	local e rc=0
+	in_gw conectl nat del wan0 > /dev/null 2>&1
+	in_gw conectl nat add wan1 dev gw-wan address 198.51.100.9 attach rules || return 1
+	in_gw conectl nat add wan0 dev gw-wan mapping eim filtering eif || rc=1
+	e=$(ask "$lan1" $L1:47000 $R1:3478) || rc=1
+	echo "with wan1 (attach rules) made first, lan1 left as ${e:-nothing}"
+	[ "$e" = $G:47000 ] || rc=1
+	in_gw conectl nat del wan1
+	return $rc
+}
+
 topology
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 check "attach: flows stay translated through nft flush ruleset" survives_flush
 check "attach: before the admin's masquerade, through an nftables reload" before_masquerade
 check "attach: the admin's port forward wins over a mapping" port_forward_wins
 check "attach: attach rules uses conectl's rules, attach device none" attach_rules
+check "attach: beside an instance attached by rules on the same uplink" beside_rules_instance
 ktap_finished
